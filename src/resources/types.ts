@@ -1,0 +1,129 @@
+/**
+ * Shapes shared by the resource manager, its clients and everything above
+ * them. The config layer produces `ResourceConfig`; the execution layer sends
+ * `LlmRequest`s and receives `CallResult`s.
+ */
+
+export const PROVIDERS = ["openai", "anthropic", "vllm", "tgi", "ollama", "simulated"] as const;
+export type ProviderName = (typeof PROVIDERS)[number];
+
+export const LOAD_BALANCE_STRATEGIES = ["round_robin", "least_loaded", "random"] as const;
+export type LoadBalanceStrategy = (typeof LOAD_BALANCE_STRATEGIES)[number];
+
+/** One real endpoint behind an alias. Units are in the field names. */
+export interface EndpointConfig {
+  /** Display name: the alias, or `alias[i]` when the alias has several endpoints. */
+  name: string;
+  alias: string;
+  provider: ProviderName;
+  model: string;
+  baseUrl?: string;
+  /** Never logged, printed or written to a run folder. */
+  apiKey?: string;
+  /** Most calls in flight at once on this endpoint. Default 10. */
+  maxConcurrent: number;
+  /** Requests per second; undefined means no limit. */
+  rateLimit?: number;
+  /** Requests that may go at once after an idle spell. Default: one second's worth. */
+  rateLimitBurst?: number;
+  /** Input plus output tokens per minute; undefined means no limit. */
+  tokensPerMinute?: number;
+  /** Retries after a transient failure. Default 3. */
+  maxRetries: number;
+  /** First retry delay; doubled on each retry, with jitter. Default 1000. */
+  retryDelayMs: number;
+  /** Whole-call timeout. Default 300000. */
+  timeoutMs: number;
+  /** Share of the alias's calls, relative to the other endpoints. Default 1. */
+  weight: number;
+  inputCostPer1m: number;
+  outputCostPer1m: number;
+  /** Price of prompt tokens read from the provider's cache; default: input price. */
+  cachedInputCostPer1m?: number;
+  /** Price of prompt tokens written to the provider's cache; default: input price. */
+  cacheWriteCostPer1m?: number;
+  /** `simulated` only: mean reply latency. Default 0. */
+  latencyMs: number;
+  /** `simulated` only: latency varies uniformly by up to this much either way. Default 0. */
+  jitterMs: number;
+  /** `simulated` only: share of calls that fail with a transient error, 0 to 1. */
+  errorRate: number;
+  /** `simulated` only: share of calls answered as rate limited, 0 to 1. */
+  rateLimitRate: number;
+}
+
+export interface ResourceConfig {
+  /** Source file, for messages. */
+  file: string;
+  aliases: Map<string, EndpointConfig[]>;
+  loadBalanceStrategy: LoadBalanceStrategy;
+  /** Most LLM calls in flight across every alias. Default 100. */
+  maxTotalConcurrent: number;
+  /** Most records whose graphs run at once. Default 10. */
+  maxInflightGraphs: number;
+  /** Entries of the temperature-0 result cache; 0 turns it off. Default 1000. */
+  resultCacheSize: number;
+  /** Finished nodes buffered before the checkpoint is flushed. Default 10. */
+  checkpointBufferSize: number;
+}
+
+/** What a node asks of a model. */
+export interface LlmRequest {
+  prompt: string;
+  system?: string;
+  temperature?: number;
+  maxTokens?: number;
+  stop?: string[];
+  /** Ask the provider for a JSON object reply where it supports that. */
+  isJson?: boolean;
+  /** Overrides the endpoint's timeout for this call. */
+  timeoutMs?: number;
+}
+
+/**
+ * Token counts in one shape for every provider. `inputTokens` is the logical
+ * prompt size: uncached, cache-read and cache-write tokens together. A null
+ * count means the provider did not report it.
+ */
+export interface Usage {
+  inputTokens: number | null;
+  outputTokens: number | null;
+  /** Part of `inputTokens` read from the provider's prompt cache. */
+  cachedInputTokens: number;
+  /** Part of `inputTokens` written to the provider's prompt cache. */
+  cacheWriteTokens: number;
+}
+
+/** A provider's reply, before plait adds cost and timing. */
+export interface LlmReply {
+  text: string;
+  usage: Usage;
+  /** True when the reply stopped at the token limit. */
+  isTruncated: boolean;
+  /** The provider's request id, when it sent one. */
+  requestId?: string;
+}
+
+/** A finished call as the execution layer sees it. */
+export interface CallResult extends LlmReply {
+  callId: string;
+  endpoint: string;
+  latencyMs: number;
+  /** Attempts made, the successful one included; 429 requeues are not counted. */
+  attempts: number;
+  costUsd: number;
+  /** Answered from the result cache, so nothing was spent. */
+  isCached: boolean;
+}
+
+/** Ties a call to the record and node that made it, for events and traces. */
+export interface CallContext {
+  recordId: string;
+  node: string;
+}
+
+/** A provider client: one instance per endpoint for the whole run. */
+export interface LlmClient {
+  complete(request: LlmRequest, signal: AbortSignal): Promise<LlmReply>;
+  close?(): Promise<void>;
+}
