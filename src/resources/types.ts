@@ -76,6 +76,12 @@ export interface LlmRequest {
   stop?: string[];
   /** Ask the provider for a JSON object reply where it supports that. */
   isJson?: boolean;
+  /**
+   * JSON Schema the reply should meet. Providers with structured output get
+   * it; the simulated provider and the mock server answer with a value that
+   * meets it.
+   */
+  jsonSchema?: Record<string, unknown>;
   /** Overrides the endpoint's timeout for this call. */
   timeoutMs?: number;
 }
@@ -126,4 +132,52 @@ export interface CallContext {
 export interface LlmClient {
   complete(request: LlmRequest, signal: AbortSignal): Promise<LlmReply>;
   close?(): Promise<void>;
+}
+
+/** Latency percentiles in milliseconds; null until a call has finished. */
+export interface LatencySummary {
+  p50Ms: number | null;
+  p95Ms: number | null;
+  maxMs: number | null;
+}
+
+/** Counters for one endpoint, one alias, or the whole run. */
+export interface CallMetrics {
+  /** Attempts sent to a provider, retries and 429 requeues included. */
+  requests: number;
+  successes: number;
+  /** Calls that failed for good after their retries. */
+  failures: number;
+  /** Replies that were 429 or 529. */
+  rateLimited: number;
+  retries: number;
+  cacheHits: number;
+  /** Calls holding a concurrency slot now. */
+  inFlight: number;
+  /** Sum of the endpoints' `max_concurrent`. */
+  maxConcurrent: number;
+  latency: LatencySummary;
+  inputTokens: number;
+  outputTokens: number;
+  cachedInputTokens: number;
+  cacheWriteTokens: number;
+  /** Successful calls whose reply carried no usage; their tokens and cost are unknown. */
+  unknownUsageCalls: number;
+  costUsd: number;
+  /** Failed calls by ErrorKind. */
+  errorsByKind: Record<string, number>;
+}
+
+export interface EndpointMetrics extends CallMetrics {
+  alias: string;
+  provider: ProviderName;
+  model: string;
+}
+
+/** A point-in-time copy of the resource manager's counters, safe to serialise. */
+export interface MetricsSnapshot {
+  atMs: number;
+  total: CallMetrics;
+  aliases: Record<string, CallMetrics>;
+  endpoints: Record<string, EndpointMetrics>;
 }
