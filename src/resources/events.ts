@@ -10,6 +10,7 @@ export type ErrorKind =
   | "invalid_json"
   | "schema"
   | "function"
+  | "template"
   | "input"
   | "cancelled"
   | "budget";

@@ -1,0 +1,144 @@
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
+import { CsvParser } from "./csv.js";
+import type { InputRecord } from "./events.js";
+
+export interface RecordStreamOptions {
+  /** A path, or "-" for JSON Lines on standard input. */
+  source: string;
+  /** Field whose value becomes the record id. Default "id". */
+  idField?: string;
+  /** Read at most this many records. */
+  limit?: number;
+  /** Overrides the format guessed from the file extension. */
+  format?: "jsonl" | "csv";
+  /** Standard input, injectable for tests. */
+  stdin?: NodeJS.ReadableStream;
+}
+
+/** Guesses the input format: `.csv` files are CSV, everything else JSON Lines. */
+export function detectFormat(source: string): "jsonl" | "csv" {
+  return source.toLowerCase().endsWith(".csv") ? "csv" : "jsonl";
+}
+
+/**
+ * Streams the records of a JSON Lines or CSV input, one at a time, so memory
+ * does not grow with the input. A line that is not a record still yields an
+ * InputRecord, with `error` set, so that record fails and the run goes on.
+ */
+export async function* readRecords(options: RecordStreamOptions): AsyncGenerator<InputRecord> {
+  const format = options.format ?? (options.source === "-" ? "jsonl" : detectFormat(options.source));
+  const idField = options.idField ?? "id";
+  const limit = options.limit ?? Infinity;
+  if (limit <= 0) return;
+  const stream =
+    options.source === "-"
+      ? (options.stdin ?? process.stdin)
+      : createReadStream(options.source, { encoding: "utf8", highWaterMark: 1 << 16 });
+  const rows = format === "csv" ? readCsvRows(stream) : readJsonLines(stream);
+  let seq = 0;
+  for await (const row of rows) {
+    yield toRecord(row, seq, idField);
+    seq++;
+    if (seq >= limit) break;
+  }
+}
+
+interface RawRow {
+  line: number;
+  value?: Record<string, unknown>;
+  error?: string;
+}
+
+function toRecord(row: RawRow, seq: number, idField: string): InputRecord {
+  const ownId = row.value?.[idField];
+  const id =
+    typeof ownId === "string" || typeof ownId === "number" ? String(ownId) : String(seq + 1);
+  const record: InputRecord = { id, seq, line: row.line };
+  if (row.value !== undefined) record.value = row.value;
+  if (row.error !== undefined) record.error = row.error;
+  return record;
+}
+
+async function* readJsonLines(stream: NodeJS.ReadableStream): AsyncGenerator<RawRow> {
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  let line = 0;
+  for await (const text of lines) {
+    line++;
+    if (text.trim() === "") continue;
+    yield parseJsonLine(text, line);
+  }
+}
+
+function parseJsonLine(text: string, line: number): RawRow {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { line, error: `line ${line} is not valid JSON (${reason})` };
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) {
+    const kind = Array.isArray(value) ? "an array" : `a ${value === null ? "null" : typeof value}`;
+    return { line, error: `line ${line} is ${kind}, expected a JSON object` };
+  }
+  return { line, value: value as Record<string, unknown> };
+}
+
+async function* readCsvRows(stream: NodeJS.ReadableStream): AsyncGenerator<RawRow> {
+  const parser = new CsvParser();
+  let header: string[] | undefined;
+  const convert = (fields: string[], line: number): RawRow | undefined => {
+    if (header === undefined) {
+      header = fields.map((name) => name.trim());
+      return undefined;
+    }
+    if (fields.length === 1 && fields[0] === "") return undefined;
+    if (fields.length !== header.length) {
+      return {
+        line,
+        error: `line ${line} has ${fields.length} fields, but the header has ${header.length}`,
+      };
+    }
+    const value: Record<string, unknown> = {};
+    header.forEach((name, i) => (value[name] = fields[i]));
+    return { line, value };
+  };
+  for await (const chunk of stream) {
+    for (const row of parser.push(typeof chunk === "string" ? chunk : String(chunk))) {
+      const converted = convert(row.fields, row.line);
+      if (converted !== undefined) yield converted;
+    }
+  }
+  const last = parser.end();
+  if (last !== undefined) {
+    const converted = convert(last.fields, last.line);
+    if (converted !== undefined) {
+      if (parser.isInsideQuotes) converted.error = `line ${last.line} has an unclosed quote`;
+      yield converted;
+    }
+  }
+}
+
+/**
+ * Counts the records of a file without parsing them, for the ETA and the
+ * cost projection. Returns undefined for standard input.
+ */
+export async function countRecords(source: string, limit?: number): Promise<number | undefined> {
+  if (source === "-") return undefined;
+  let count = 0;
+  if (detectFormat(source) === "csv") {
+    const parser = new CsvParser();
+    for await (const chunk of createReadStream(source, { encoding: "utf8" })) {
+      for (const row of parser.push(chunk as string)) {
+        if (!(row.fields.length === 1 && row.fields[0] === "")) count++;
+      }
+    }
+    if (parser.end() !== undefined) count++;
+    count = Math.max(0, count - 1);
+  } else {
+    const lines = createInterface({ input: createReadStream(source), crlfDelay: Infinity });
+    for await (const text of lines) if (text.trim() !== "") count++;
+  }
+  return limit === undefined ? count : Math.min(count, limit);
+}
