@@ -1,0 +1,54 @@
+import { z } from "zod";
+
+/*
+ * Zod schemas for single values. Each check carries the expectation as its
+ * error text, which checkShape turns into "<key> must be <expectation>,
+ * received <value>".
+ */
+
+const NUMBER = /^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$/;
+
+/**
+ * Reads a numeric string as a number, because `${VAR}` substitution always
+ * yields strings: `max_concurrent: "${MAX:-20}"` means 20.
+ */
+function numeric<T extends z.ZodType>(schema: T) {
+  return z.preprocess(
+    (value) => (typeof value === "string" && NUMBER.test(value) ? Number(value) : value),
+    schema,
+  );
+}
+
+export function wholeNumber(min: number) {
+  const error = `a whole number of at least ${min}`;
+  return numeric(z.number({ error }).int({ error }).min(min, { error }));
+}
+
+export function positiveNumber() {
+  const error = "a number greater than 0";
+  return numeric(z.number({ error }).gt(0, { error }));
+}
+
+export function nonNegativeNumber() {
+  const error = "a number of at least 0";
+  return numeric(z.number({ error }).min(0, { error }));
+}
+
+export function fraction() {
+  const error = "a number from 0 to 1";
+  return numeric(z.number({ error }).min(0, { error }).max(1, { error }));
+}
+
+export function anyNumber() {
+  return numeric(z.number({ error: "a number" }));
+}
+
+/** A string that is not empty; `what` says what it holds. */
+export function text(what: string) {
+  const error = `a string (${what})`;
+  return z.string({ error }).min(1, { error });
+}
+
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: `one of ${values.join(", ")}` });
+}

@@ -1,0 +1,55 @@
+import { visit } from "yaml";
+import type { ConfigIssue } from "./errors.js";
+import { locateOffset, type YamlSource } from "./yaml-source.js";
+
+// ${NAME} or ${NAME:-default}; "$${" is a literal "${".
+const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
+const VALID_REFERENCE = /^([A-Za-z_][A-Za-z0-9_]*)(:-(.*))?$/s;
+
+
+/**
+ * Replaces `${NAME}` and `${NAME:-default}` in every string value of the
+ * document with values from `env`, in place. As in the shell, the default
+ * applies when the variable is unset or empty. Map keys are left alone.
+ * Values stay strings; number fields accept numeric strings for this reason.
+ */
+export function interpolateEnv(
+  source: YamlSource,
+  env: NodeJS.ProcessEnv,
+  issues: ConfigIssue[],
+): void {
+  visit(source.doc, {
+    Scalar(key, node) {
+      if (key === "key" || typeof node.value !== "string") return;
+      if (!node.value.includes("${")) return;
+      const offset = node.range?.[0] ?? 0;
+      const raw = source.text.slice(offset, node.range?.[1] ?? offset);
+      const replaced = node.value.replace(REFERENCE, (match, body: string | undefined) => {
+        if (match === "$${") return "${";
+        const where = locateOffset(source, offset + Math.max(0, raw.indexOf(match)));
+        const parsed = VALID_REFERENCE.exec(body ?? "");
+        if (!parsed) {
+          issues.push({
+            ...where,
+            message:
+              `${match} is not a valid variable reference. ` +
+              "Write ${NAME} or ${NAME:-default}, or $${ for a literal ${.",
+          });
+          return match;
+        }
+        const name = parsed[1]!;
+        const value = env[name];
+        if (parsed[2] !== undefined) return value === undefined || value === "" ? parsed[3]! : value;
+        if (value !== undefined) return value;
+        issues.push({
+          ...where,
+          message:
+            `environment variable ${name} is not set. ` +
+            `Set ${name}, or write \${${name}:-default} to give a default.`,
+        });
+        return match;
+      });
+      node.value = replaced;
+    },
+  });
+}
