@@ -32,6 +32,8 @@ export interface RecordFailure {
   node?: string;
   kind: ErrorKind;
   message: string;
+  /** The model's reply, when the reply itself was the problem (invalid JSON, schema). */
+  reply?: string;
 }
 
 /**

@@ -8,6 +8,8 @@ export interface QueuedCall {
   /** Admission position of the record; lower runs first at equal priority. */
   recordSeq: number;
   start(): void;
+  /** Invoked instead of `start` when the call is dropped from the queue. */
+  cancel(reason: Error): void;
 }
 
 interface Entry {
