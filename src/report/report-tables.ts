@@ -1,0 +1,186 @@
+import type { LatencySummary } from "../resources/types.js";
+import {
+  formatCount,
+  formatDuration,
+  formatLatency,
+  formatUsd,
+  formatWithUsage,
+  PARTIAL_MARK,
+  type UsageCounts,
+} from "./format-values.js";
+import type { RunMetrics } from "./types.js";
+
+export interface Column {
+  header: string;
+  align: "left" | "right";
+}
+
+/** A titled table of formatted cells, rendered as text or Markdown. */
+export interface ReportTable {
+  title: string;
+  columns: Column[];
+  rows: string[][];
+}
+
+/** Label and value pairs shown above the tables. */
+export interface ReportModel {
+  totals: Array<[label: string, value: string]>;
+  tables: ReportTable[];
+  /** Notes printed after the tables, such as what "+?" means. */
+  notes: string[];
+}
+
+/** Fields that aliases, endpoints and nodes share. */
+interface CallCounters extends UsageCounts {
+  requests: number;
+  failures: number;
+  retries: number;
+  rateLimited: number;
+  latency: LatencySummary;
+  inputTokens: number;
+  cachedInputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  errorsByKind: Record<string, number>;
+}
+
+const left = (header: string): Column => ({ header, align: "left" });
+const right = (header: string): Column => ({ header, align: "right" });
+
+const CALL_COLUMNS = [
+  right("requests"),
+  right("failed"),
+  right("retries"),
+  right("429s"),
+  right("p50"),
+  right("p95"),
+  right("max"),
+  right("input tok"),
+  right("cached"),
+  right("output tok"),
+  right("cost"),
+];
+
+function callCells(counters: CallCounters): string[] {
+  const latency = counters.latency;
+  return [
+    formatCount(counters.requests),
+    formatCount(counters.failures),
+    formatCount(counters.retries),
+    formatCount(counters.rateLimited),
+    formatLatency(latency.p50Ms),
+    formatLatency(latency.p95Ms),
+    formatLatency(latency.maxMs),
+    formatWithUsage(formatCount(counters.inputTokens), counters),
+    formatWithUsage(formatCount(counters.cachedInputTokens), counters),
+    formatWithUsage(formatCount(counters.outputTokens), counters),
+    formatWithUsage(formatUsd(counters.costUsd), counters),
+  ];
+}
+
+/** Builds the summary that `plait report` and the end of every run print. */
+export function buildReportModel(metrics: RunMetrics): ReportModel {
+  const tables: ReportTable[] = [];
+  const aliases = Object.entries(metrics.aliases);
+  if (aliases.length > 0) {
+    tables.push({
+      title: "Aliases",
+      columns: [left("alias"), ...CALL_COLUMNS],
+      rows: aliases.map(([name, counters]) => [name, ...callCells(counters)]),
+    });
+  }
+  // Endpoints repeat the alias table unless some alias has several of them.
+  const endpoints = Object.entries(metrics.endpoints);
+  if (endpoints.length > aliases.length) {
+    tables.push({
+      title: "Endpoints",
+      columns: [left("endpoint"), left("model"), ...CALL_COLUMNS],
+      rows: endpoints.map(([name, c]) => [name, c.model, ...callCells(c)]),
+    });
+  }
+  const nodes = Object.entries(metrics.nodes);
+  if (nodes.length > 0) {
+    tables.push({
+      title: "Nodes",
+      columns: [left("node"), right("done"), right("failed"), ...CALL_COLUMNS],
+      rows: nodes.map(([name, node]) => [
+        name,
+        formatCount(node.finished),
+        formatCount(node.failed),
+        ...callCells(node),
+      ]),
+    });
+  }
+  const errorRows = buildErrorRows(metrics);
+  if (errorRows.length > 0) {
+    tables.push({
+      title: "Errors",
+      columns: [left("scope"), left("name"), left("kind"), right("count")],
+      rows: errorRows,
+    });
+  }
+  return { totals: buildTotals(metrics), tables, notes: buildNotes(metrics, tables) };
+}
+
+function buildTotals(metrics: RunMetrics): Array<[string, string]> {
+  const { records, total } = metrics;
+  const ofTotal = records.total === null ? "" : ` of ${formatCount(records.total)}`;
+  const totals: Array<[string, string]> = [
+    [
+      "records",
+      `${formatCount(records.done)} done, ${formatCount(records.failed)} failed, ` +
+        `${formatCount(records.inFlight)} in flight${ofTotal}`,
+    ],
+    ["elapsed", formatDuration(metrics.elapsedMs)],
+    [
+      "requests",
+      `${formatCount(total.requests)} (${formatCount(total.successes)} succeeded, ` +
+        `${formatCount(total.failures)} failed, ${formatCount(total.retries)} retries, ` +
+        `${formatCount(total.rateLimited)} rate limited, ${formatCount(total.cacheHits)} cached)`,
+    ],
+    [
+      "tokens",
+      `${formatWithUsage(formatCount(total.inputTokens), total)} input ` +
+        `(${formatCount(total.cachedInputTokens)} cached), ` +
+        `${formatWithUsage(formatCount(total.outputTokens), total)} output`,
+    ],
+    ["cost", `${formatWithUsage(formatUsd(metrics.costUsd), total)} USD`],
+  ];
+  const isUnfinished = records.total !== null && records.done + records.failed < records.total;
+  if (isUnfinished && metrics.projectedCostUsd !== null) {
+    totals.push(["projected", `${formatUsd(metrics.projectedCostUsd)} USD for the whole input`]);
+  }
+  return totals;
+}
+
+function buildErrorRows(metrics: RunMetrics): string[][] {
+  const rows: string[][] = [];
+  const add = (scope: string, name: string, kinds: Record<string, number>) => {
+    for (const [kind, count] of Object.entries(kinds)) {
+      if (count > 0) rows.push([scope, name, kind, formatCount(count)]);
+    }
+  };
+  add("record", "-", metrics.recordErrorsByKind);
+  for (const [name, alias] of Object.entries(metrics.aliases)) add("alias", name, alias.errorsByKind);
+  for (const [name, node] of Object.entries(metrics.nodes)) add("node", name, node.errorsByKind);
+  return rows;
+}
+
+function buildNotes(metrics: RunMetrics, tables: ReportTable[]): string[] {
+  const notes: string[] = [];
+  const unknown = metrics.total.unknownUsageCalls;
+  if (unknown > 0) {
+    notes.push(
+      `${formatCount(unknown)} calls reported no token usage, so their tokens and cost ` +
+        `are not counted: "${PARTIAL_MARK}" marks a partial count, "unknown" a count with ` +
+        "no usage at all.",
+    );
+  }
+  if (tables.some((table) => table.title === "Errors")) {
+    notes.push(
+      "Errors: record rows are failed records by first failure, alias rows failed calls, " +
+        "node rows failed node runs.",
+    );
+  }
+  return notes;
+}
