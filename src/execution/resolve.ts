@@ -31,8 +31,9 @@ export function resolveRef(scope: Scope, ref: Ref): unknown {
   }
   for (let i = 0; i < ref.path.length; i++) {
     const key = ref.path[i]!;
+    // Own properties only, so `{{ input.constructor }}` finds nothing.
     const next =
-      value !== null && typeof value === "object"
+      value !== null && typeof value === "object" && Object.hasOwn(value, key)
         ? (value as Record<string, unknown>)[key]
         : undefined;
     if (next === undefined) {
