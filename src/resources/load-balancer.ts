@@ -1,0 +1,112 @@
+import type { Random } from "../util/clock.js";
+import type { LoadBalanceStrategy } from "./types.js";
+
+/** What the balancer reads of an endpoint; the endpoint state owns these fields. */
+export interface Balanced {
+  weight: number;
+  /** Slots in use now. */
+  inFlight: number;
+  maxConcurrent: number;
+  /** Until this time the endpoint gets calls only when no other endpoint can take them. */
+  cooldownUntilMs: number;
+  /** Smooth weighted round-robin score; the balancer alone changes it. */
+  currentWeight: number;
+}
+
+/**
+ * Chooses an endpoint with a free slot for each call of one alias. An
+ * endpoint cooling down, or the one a retry wants to leave, is chosen only
+ * when no other endpoint has a free slot. Returns undefined when every slot
+ * is taken.
+ */
+export class LoadBalancer<T extends Balanced> {
+  private tieBreak = 0;
+
+  constructor(
+    private readonly endpoints: readonly T[],
+    private readonly strategy: LoadBalanceStrategy,
+    private readonly random: Random,
+  ) {}
+
+  pick(nowMs: number, avoid?: T): T | undefined {
+    if (this.endpoints.length === 1) {
+      const only = this.endpoints[0]!;
+      return only.inFlight < only.maxConcurrent ? only : undefined;
+    }
+    return (
+      this.pickAmong(nowMs, avoid, true) ??
+      this.pickAmong(nowMs, undefined, true) ??
+      this.pickAmong(nowMs, undefined, false)
+    );
+  }
+
+  private isEligible(endpoint: T, nowMs: number, avoid: T | undefined, isStrict: boolean) {
+    if (endpoint.inFlight >= endpoint.maxConcurrent || endpoint === avoid) return false;
+    return !isStrict || endpoint.cooldownUntilMs <= nowMs;
+  }
+
+  private pickAmong(nowMs: number, avoid: T | undefined, isStrict: boolean): T | undefined {
+    switch (this.strategy) {
+      case "round_robin":
+        return this.pickRoundRobin(nowMs, avoid, isStrict);
+      case "least_loaded":
+        return this.pickLeastLoaded(nowMs, avoid, isStrict);
+      case "random":
+        return this.pickRandom(nowMs, avoid, isStrict);
+    }
+  }
+
+  /**
+   * Smooth weighted round robin (as in nginx): every eligible endpoint gains
+   * its weight, the highest score wins and pays back the total, so weights
+   * 2:1 give A, B, A rather than A, A, B.
+   */
+  private pickRoundRobin(nowMs: number, avoid: T | undefined, isStrict: boolean) {
+    let best: T | undefined;
+    let totalWeight = 0;
+    for (const endpoint of this.endpoints) {
+      if (!this.isEligible(endpoint, nowMs, avoid, isStrict)) continue;
+      endpoint.currentWeight += endpoint.weight;
+      totalWeight += endpoint.weight;
+      if (best === undefined || endpoint.currentWeight > best.currentWeight) best = endpoint;
+    }
+    if (best !== undefined) best.currentWeight -= totalWeight;
+    return best;
+  }
+
+  /** Fewest calls in flight per unit of weight; ties rotate so that idle endpoints share. */
+  private pickLeastLoaded(nowMs: number, avoid: T | undefined, isStrict: boolean) {
+    const count = this.endpoints.length;
+    const start = this.tieBreak++ % count;
+    let best: T | undefined;
+    let bestLoad = Infinity;
+    for (let offset = 0; offset < count; offset++) {
+      const endpoint = this.endpoints[(start + offset) % count]!;
+      if (!this.isEligible(endpoint, nowMs, avoid, isStrict)) continue;
+      const load = endpoint.inFlight / endpoint.weight;
+      if (load < bestLoad) {
+        best = endpoint;
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
+
+  /** A draw weighted by `weight` among the eligible endpoints. */
+  private pickRandom(nowMs: number, avoid: T | undefined, isStrict: boolean) {
+    let totalWeight = 0;
+    for (const endpoint of this.endpoints) {
+      if (this.isEligible(endpoint, nowMs, avoid, isStrict)) totalWeight += endpoint.weight;
+    }
+    if (totalWeight === 0) return undefined;
+    let point = this.random() * totalWeight;
+    let last: T | undefined;
+    for (const endpoint of this.endpoints) {
+      if (!this.isEligible(endpoint, nowMs, avoid, isStrict)) continue;
+      last = endpoint;
+      point -= endpoint.weight;
+      if (point < 0) return endpoint;
+    }
+    return last;
+  }
+}
