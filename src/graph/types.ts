@@ -79,6 +79,11 @@ export interface TemplateNode extends NodeBase {
 export interface ObjectNode extends NodeBase {
   kind: "object";
   fields: Record<string, CompiledTemplate>;
+  /**
+   * Set on the node that holds a flattened nested pipeline's outputs: the
+   * pipeline's name and file, for drawings and messages.
+   */
+  nestedPipeline?: { name: string; file: string };
 }
 
 export interface FunctionNode extends NodeBase {

@@ -1,0 +1,289 @@
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { findClosest, suggest } from "../config/suggest.js";
+import { locateValue, type YamlPath } from "../config/yaml-source.js";
+import type { ResourceConfig } from "../resources/types.js";
+import { depsOf, nodeTemplates } from "./graph-nodes.js";
+import { findJsonSchemaProblem } from "./json-schema.js";
+import { flattenPipeline } from "./nested.js";
+import type {
+  RawFunctionNode,
+  RawLlmNode,
+  RawPipelineNode,
+  RawTemplateNode,
+} from "./pipeline-schema.js";
+import { compileTemplate, type Scope } from "./references.js";
+import type {
+  CompiledTemplate,
+  FunctionNode,
+  Graph,
+  GraphNode,
+  LlmNode,
+  SourceLocation,
+  TemplateNode,
+} from "./types.js";
+
+/** What compiling one node of a file needs besides the node itself. */
+export interface NodeContext {
+  /** Scope shared by the file's nodes; owner and hasForeach are set per node. */
+  scope: Omit<Scope, "owner" | "hasForeach">;
+  /** Absolute folder of the pipeline file, which relative paths start from. */
+  dir: string;
+  resources?: ResourceConfig;
+}
+
+/** A node compiled: what it reads at its own level, and its graph nodes. */
+export interface CompiledNode {
+  name: string;
+  location: SourceLocation;
+  /** Names of nodes in the same file that it reads, for cycle checks. */
+  levelDeps: string[];
+  /** One node, or several for a flattened nested pipeline. */
+  nodes: GraphNode[];
+}
+
+/** The parts of a nested pipeline that its parent needs. */
+export interface ChildPipeline {
+  file: string;
+  inputFields: readonly string[];
+  /** Undefined when the file's outputs are missing or malformed. */
+  outputNames?: readonly string[];
+  /** Undefined when the child file has problems of its own. */
+  graph?: Graph;
+}
+
+function scopeFor(context: NodeContext, name: string, hasForeach: boolean): Scope {
+  return { ...context.scope, owner: `node "${name}"`, hasForeach };
+}
+
+function compileForeach(raw: { foreach?: string }, nodePath: YamlPath, scope: Scope) {
+  if (raw.foreach === undefined) return undefined;
+  return compileTemplate(raw.foreach, [...nodePath, "foreach"], scope, true);
+}
+
+function compileBindings(
+  bindings: Record<string, string>,
+  nodePath: YamlPath,
+  scope: Scope,
+): Record<string, CompiledTemplate> {
+  const compiled: Record<string, CompiledTemplate> = {};
+  for (const [field, text] of Object.entries(bindings)) {
+    compiled[field] = compileTemplate(text, [...nodePath, "with", field], scope);
+  }
+  return compiled;
+}
+
+function finish(name: string, location: SourceLocation, node: GraphNode): CompiledNode {
+  node.deps = depsOf(nodeTemplates(node));
+  return { name, location, levelDeps: node.deps, nodes: [node] };
+}
+
+export function compileLlmNode(
+  name: string,
+  raw: RawLlmNode,
+  location: SourceLocation,
+  context: NodeContext,
+): CompiledNode {
+  const nodePath = ["nodes", name];
+  const scope = scopeFor(context, name, raw.foreach !== undefined);
+  const foreach = compileForeach(raw, nodePath, scope);
+  const node: LlmNode = {
+    kind: "llm",
+    id: name,
+    deps: [],
+    location,
+    alias: raw.llm,
+    prompt: compileTemplate(raw.prompt, [...nodePath, "prompt"], scope),
+    output: raw.output ?? "text",
+    maxAttempts: raw.max_attempts ?? 3,
+    priority: raw.priority ?? 0,
+  };
+  if (foreach) node.foreach = foreach;
+  if (raw.system !== undefined) {
+    node.system = compileTemplate(raw.system, [...nodePath, "system"], scope);
+  }
+  if (raw.temperature !== undefined) node.temperature = raw.temperature;
+  if (raw.max_tokens !== undefined) node.maxTokens = raw.max_tokens;
+  if (raw.stop !== undefined) node.stop = typeof raw.stop === "string" ? [raw.stop] : raw.stop;
+  if (raw.timeout !== undefined) node.timeoutMs = Math.round(raw.timeout * 1000);
+  if (raw.schema !== undefined) node.schema = raw.schema;
+  checkAlias(name, raw.llm, context);
+  checkSchema(name, raw, context);
+  return finish(name, location, node);
+}
+
+function checkAlias(name: string, alias: string, context: NodeContext): void {
+  const resources = context.resources;
+  if (!resources || resources.aliases.has(alias)) return;
+  const { source, issues } = context.scope;
+  const aliases = [...resources.aliases.keys()];
+  issues.push({
+    ...locateValue(source, ["nodes", name, "llm"]),
+    key: `nodes.${name}.llm`,
+    message:
+      `node "${name}" uses alias "${alias}", which is not in ${resources.file}. ` +
+      suggest(alias, aliases, "aliases"),
+  });
+}
+
+function checkSchema(name: string, raw: RawLlmNode, context: NodeContext): void {
+  if (raw.schema === undefined) return;
+  const { source, issues } = context.scope;
+  const where = { ...locateValue(source, ["nodes", name, "schema"]), key: `nodes.${name}.schema` };
+  if ((raw.output ?? "text") !== "json") {
+    issues.push({
+      ...where,
+      message:
+        `node "${name}" has a schema, but its output is text. ` +
+        "Add output: json, or remove the schema.",
+    });
+    return;
+  }
+  const problem = findJsonSchemaProblem(raw.schema);
+  if (problem === undefined) return;
+  issues.push({
+    ...where,
+    message: `node "${name}" has an invalid JSON Schema: ${problem}. Fix the schema.`,
+  });
+}
+
+export function compileTemplateNode(
+  name: string,
+  raw: RawTemplateNode,
+  location: SourceLocation,
+  context: NodeContext,
+): CompiledNode {
+  const nodePath = ["nodes", name];
+  const scope = scopeFor(context, name, raw.foreach !== undefined);
+  const foreach = compileForeach(raw, nodePath, scope);
+  const node: TemplateNode = {
+    kind: "template",
+    id: name,
+    deps: [],
+    location,
+    template: compileTemplate(raw.template, [...nodePath, "template"], scope),
+  };
+  if (foreach) node.foreach = foreach;
+  return finish(name, location, node);
+}
+
+const EXPORT_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+export async function compileFunctionNode(
+  name: string,
+  raw: RawFunctionNode,
+  location: SourceLocation,
+  context: NodeContext,
+): Promise<CompiledNode> {
+  const nodePath = ["nodes", name];
+  const scope = scopeFor(context, name, raw.foreach !== undefined);
+  const foreach = compileForeach(raw, nodePath, scope);
+  const hash = raw.function.lastIndexOf("#");
+  const modulePart = hash < 0 ? raw.function : raw.function.slice(0, hash);
+  const exportName = hash < 0 ? "default" : raw.function.slice(hash + 1);
+  const modulePath = path.resolve(context.dir, modulePart);
+  const node: FunctionNode = {
+    kind: "function",
+    id: name,
+    deps: [],
+    location,
+    modulePath,
+    exportName,
+    with: compileBindings(raw.with ?? {}, nodePath, scope),
+  };
+  if (foreach) node.foreach = foreach;
+  const problem =
+    modulePart === ""
+      ? "has no module path before #"
+      : !EXPORT_NAME.test(exportName)
+        ? `names export "${exportName}", which is not a JavaScript identifier`
+        : await describeMissingFile(modulePart, modulePath);
+  if (problem) {
+    context.scope.issues.push({
+      ...locateValue(context.scope.source, [...nodePath, "function"]),
+      key: `nodes.${name}.function`,
+      message:
+        `node "${name}" ${problem}. Write function: ./path/to/module.mjs#exportName, ` +
+        "with the path relative to the pipeline file.",
+    });
+  }
+  return finish(name, location, node);
+}
+
+/** Returns why `absolutePath` is not a readable file, or undefined when it is one. */
+export async function describeMissingFile(
+  written: string,
+  absolutePath: string,
+): Promise<string | undefined> {
+  try {
+    const info = await stat(absolutePath);
+    return info.isFile() ? undefined : `uses ${written}, which is not a file`;
+  } catch {
+    return `uses ${written}, which does not exist (looked for ${absolutePath})`;
+  }
+}
+
+export function compilePipelineNode(
+  name: string,
+  raw: RawPipelineNode,
+  location: SourceLocation,
+  context: NodeContext,
+  child: ChildPipeline | undefined,
+): CompiledNode {
+  const nodePath = ["nodes", name];
+  const scope = scopeFor(context, name, raw.foreach !== undefined);
+  const foreach = compileForeach(raw, nodePath, scope);
+  const bindings = compileBindings(raw.with ?? {}, nodePath, scope);
+  if (child) checkBindings(name, raw, child, context);
+  const levelDeps = depsOf(foreach ? [foreach, ...Object.values(bindings)] : Object.values(bindings));
+  if (!child?.graph) return { name, location, levelDeps, nodes: [] };
+
+  if (foreach) {
+    const node: GraphNode = {
+      kind: "subgraph",
+      id: name,
+      deps: levelDeps,
+      location,
+      graph: child.graph,
+      with: bindings,
+      foreach,
+    };
+    return { name, location, levelDeps, nodes: [node] };
+  }
+  return { name, location, levelDeps, nodes: flattenPipeline(name, child.graph, bindings, location) };
+}
+
+/** The `with` of a nested pipeline must bind each of its input fields, and no others. */
+function checkBindings(
+  name: string,
+  raw: RawPipelineNode,
+  child: ChildPipeline,
+  context: NodeContext,
+): void {
+  const { source, issues } = context.scope;
+  const bound = Object.keys(raw.with ?? {});
+  const missing = child.inputFields.filter((field) => !bound.includes(field));
+  if (missing.length > 0) {
+    const example = missing.map((field) => `${field}: "{{ ... }}"`).join(", ");
+    issues.push({
+      ...locateValue(source, ["nodes", name, raw.with ? "with" : "pipeline"]),
+      key: `nodes.${name}.with`,
+      message:
+        `node "${name}" does not bind ${missing.join(", ")}, which ${child.file} declares ` +
+        `in input. Add under with: ${example}.`,
+    });
+  }
+  for (const field of bound.filter((field) => !child.inputFields.includes(field))) {
+    const closest = findClosest(field, child.inputFields);
+    const fix = closest
+      ? `Did you mean "${closest}"?`
+      : child.inputFields.length
+        ? `Its input fields are ${child.inputFields.join(", ")}.`
+        : "It declares no input fields; remove the binding.";
+    issues.push({
+      ...locateValue(source, ["nodes", name, "with", field]),
+      key: `nodes.${name}.with.${field}`,
+      message: `node "${name}" binds ${field}, but ${child.file} has no input field "${field}". ${fix}`,
+    });
+  }
+}

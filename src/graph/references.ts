@@ -1,0 +1,148 @@
+import type { ConfigIssue } from "../config/errors.js";
+import { findClosest } from "../config/suggest.js";
+import { locateBraces, type YamlPath, type YamlSource } from "../config/yaml-source.js";
+import { parseTemplate, type ParsedReference } from "./template.js";
+import { INDEX, INPUT, ITEM, type CompiledTemplate, type Ref, type Segment } from "./types.js";
+
+/** What a nested pipeline node offers to references like `{{ merge.summary }}`. */
+export interface NestedOutputs {
+  /** The child's declared outputs; undefined when the child failed to load. */
+  outputs?: readonly string[];
+  /** True under foreach: the value is a list of output objects. */
+  isList: boolean;
+}
+
+/** The names a template may mention, and where its problems are reported. */
+export interface Scope {
+  source: YamlSource;
+  issues: ConfigIssue[];
+  /** Who owns the template in messages: `node "summary"` or `output "label"`. */
+  owner: string;
+  nodeNames: ReadonlySet<string>;
+  inputFields: readonly string[];
+  /** True inside a node with foreach, where item and index are bound. */
+  hasForeach: boolean;
+  nested: ReadonlyMap<string, NestedOutputs>;
+}
+
+/**
+ * Parses the template at `path` and resolves each reference in `scope`,
+ * adding an issue for each problem. `isForeach` marks the foreach template
+ * itself, which is read before item and index exist.
+ */
+export function compileTemplate(
+  text: string,
+  path: YamlPath,
+  scope: Scope,
+  isForeach = false,
+): CompiledTemplate {
+  const parsed = parseTemplate(text);
+  for (const error of parsed.errors) {
+    scope.issues.push({
+      ...locateBraces(scope.source, path, countBraces(text, error.offset)),
+      message: `${scope.owner} ${error.message}`,
+    });
+  }
+  const segments: Segment[] = [];
+  for (const part of parsed.parts) {
+    if ("text" in part) {
+      segments.push({ text: part.text });
+      continue;
+    }
+    const result = resolveReference(part.reference, scope, isForeach);
+    if (typeof result === "string") {
+      const where = locateBraces(scope.source, path, countBraces(text, part.reference.offset));
+      scope.issues.push({ ...where, message: result });
+    } else {
+      segments.push({ ref: result });
+    }
+  }
+  return { source: text, segments };
+}
+
+/** Counts the `{{` before `offset`, to find the same one in the YAML source. */
+function countBraces(text: string, offset: number): number {
+  let count = 0;
+  let index = text.indexOf("{{");
+  while (index >= 0 && index < offset) {
+    count++;
+    index = text.indexOf("{{", index + 2);
+  }
+  return count;
+}
+
+/** Returns the resolved Ref, or a message saying what is wrong. */
+function resolveReference(
+  reference: ParsedReference,
+  scope: Scope,
+  isForeach: boolean,
+): Ref | string {
+  const [first, ...rest] = reference.path as [string, ...string[]];
+  const uses = `${scope.owner} uses {{ ${reference.source} }}`;
+  const ref = (node: string): Ref => ({ node, path: rest, source: reference.source });
+
+  if (first === "input") {
+    const field = rest[0];
+    if (field === undefined || scope.inputFields.includes(field)) return ref(INPUT);
+    const declared = scope.inputFields.length
+      ? `input declares ${scope.inputFields.join(", ")}`
+      : "input declares no fields";
+    const closest = findClosest(field, scope.inputFields);
+    const fix = closest
+      ? `Did you mean "input.${closest}"?`
+      : `Add ${field} to input: if every record has it.`;
+    return `${uses}, but ${declared}. ${fix}`;
+  }
+
+  if (first === "item" || first === "index") {
+    if (isForeach) {
+      return `${uses} in its foreach, where ${first} is not bound yet. ` +
+        "Walk a list from input or another node.";
+    }
+    if (!scope.hasForeach) {
+      return `${uses}, but ${first} is only bound in a node with foreach. ` +
+        'Add foreach: "{{ some_list }}" to the node, or remove the reference.';
+    }
+    if (first === "index" && rest.length > 0) {
+      return `${uses}, but index is a number and has no fields. Write {{ index }}.`;
+    }
+    return ref(first === "item" ? ITEM : INDEX);
+  }
+
+  if (scope.nodeNames.has(first)) {
+    const problem = checkNestedOutput(first, rest, scope, uses);
+    return problem ?? ref(first);
+  }
+
+  return `${uses}, which is not a node or input field. ${suggestName(first, scope)}`;
+}
+
+function checkNestedOutput(
+  name: string,
+  rest: readonly string[],
+  scope: Scope,
+  uses: string,
+): string | undefined {
+  const nested = scope.nested.get(name);
+  if (!nested?.outputs) return undefined;
+  // Under foreach the value is a list: `{{ each.0.summary }}`.
+  const output = nested.isList ? (/^\d+$/.test(rest[0] ?? "") ? rest[1] : undefined) : rest[0];
+  if (output === undefined || nested.outputs.includes(output)) return undefined;
+  const closest = findClosest(output, nested.outputs);
+  const fix = closest
+    ? `Did you mean "${closest}"?`
+    : `Its outputs are ${nested.outputs.join(", ")}.`;
+  return `${uses}, but the pipeline of node "${name}" has no output "${output}". ${fix}`;
+}
+
+function suggestName(name: string, scope: Scope): string {
+  if (scope.inputFields.includes(name)) return `Did you mean "input.${name}"?`;
+  const names = [...scope.nodeNames, "input"];
+  if (scope.hasForeach) names.push("item", "index");
+  const closest = findClosest(name, names);
+  if (closest !== undefined) return `Did you mean "${closest}"?`;
+  const closestField = findClosest(name, scope.inputFields);
+  if (closestField !== undefined) return `Did you mean "input.${closestField}"?`;
+  const valid = [...scope.nodeNames, ...scope.inputFields.map((field) => `input.${field}`)];
+  return valid.length ? `Valid names: ${valid.join(", ")}.` : "There are no nodes yet.";
+}
