@@ -2,7 +2,7 @@ import type { Column, ReportModel } from "./report-tables.js";
 
 /** Renders the report as GitHub-flavoured Markdown: a totals table, then one table a section. */
 export function renderMarkdown(model: ReportModel): string {
-  const lines = ["## Run summary", ""];
+  const lines = [`## ${escapeCell(model.title)}`, ""];
   lines.push(...markdownTable([column("metric", "left"), column("value", "left")], model.totals));
   for (const table of model.tables) {
     lines.push("", `### ${table.title}`, "", ...markdownTable(table.columns, table.rows));

@@ -8,6 +8,7 @@ import {
   PARTIAL_MARK,
   type UsageCounts,
 } from "./format-values.js";
+import type { ReportHeader } from "./summary.js";
 import type { RunMetrics } from "./types.js";
 
 export interface Column {
@@ -22,8 +23,9 @@ export interface ReportTable {
   rows: string[][];
 }
 
-/** Label and value pairs shown above the tables. */
 export interface ReportModel {
+  title: string;
+  /** Label and value pairs shown above the tables. */
   totals: Array<[label: string, value: string]>;
   tables: ReportTable[];
   /** Notes printed after the tables, such as what "+?" means. */
@@ -49,7 +51,7 @@ const right = (header: string): Column => ({ header, align: "right" });
 
 const CALL_COLUMNS = [
   right("requests"),
-  right("failed"),
+  right("failed calls"),
   right("retries"),
   right("429s"),
   right("p50"),
@@ -79,7 +81,7 @@ function callCells(counters: CallCounters): string[] {
 }
 
 /** Builds the summary that `plait report` and the end of every run print. */
-export function buildReportModel(metrics: RunMetrics): ReportModel {
+export function buildReportModel(metrics: RunMetrics, header?: ReportHeader): ReportModel {
   const tables: ReportTable[] = [];
   const aliases = Object.entries(metrics.aliases);
   if (aliases.length > 0) {
@@ -119,7 +121,20 @@ export function buildReportModel(metrics: RunMetrics): ReportModel {
       rows: errorRows,
     });
   }
-  return { totals: buildTotals(metrics), tables, notes: buildNotes(metrics, tables) };
+  const title = header === undefined ? "Run summary" : `Run ${header.runId}`;
+  const totals = [...buildHeaderTotals(header), ...buildTotals(metrics)];
+  return { title, totals, tables, notes: buildNotes(metrics, tables) };
+}
+
+function buildHeaderTotals(header: ReportHeader | undefined): Array<[string, string]> {
+  if (header === undefined) return [];
+  const totals: Array<[string, string]> = [
+    ["pipeline", header.pipeline],
+    ["status", header.status],
+    ["started", header.startedAt],
+  ];
+  if (header.finishedAt !== undefined) totals.push(["finished", header.finishedAt]);
+  return totals;
 }
 
 function buildTotals(metrics: RunMetrics): Array<[string, string]> {
@@ -135,7 +150,7 @@ function buildTotals(metrics: RunMetrics): Array<[string, string]> {
     [
       "requests",
       `${formatCount(total.requests)} (${formatCount(total.successes)} succeeded, ` +
-        `${formatCount(total.failures)} failed, ${formatCount(total.retries)} retries, ` +
+        `${formatCount(total.failures)} failed, ${countOf(total.retries, "retry", "retries")}, ` +
         `${formatCount(total.rateLimited)} rate limited, ${formatCount(total.cacheHits)} cached)`,
     ],
     [
@@ -171,7 +186,7 @@ function buildNotes(metrics: RunMetrics, tables: ReportTable[]): string[] {
   const unknown = metrics.total.unknownUsageCalls;
   if (unknown > 0) {
     notes.push(
-      `${formatCount(unknown)} calls reported no token usage, so their tokens and cost ` +
+      `${countOf(unknown, "call", "calls")} reported no token usage, so their tokens and cost ` +
         `are not counted: "${PARTIAL_MARK}" marks a partial count, "unknown" a count with ` +
         "no usage at all.",
     );
@@ -183,4 +198,8 @@ function buildNotes(metrics: RunMetrics, tables: ReportTable[]): string[] {
     );
   }
   return notes;
+}
+
+function countOf(count: number, singular: string, plural: string): string {
+  return `${formatCount(count)} ${count === 1 ? singular : plural}`;
 }

@@ -1,10 +1,19 @@
 import type { NodeFinishedEvent, RecordFailure, RunListener } from "../execution/events.js";
 import type { CallListener } from "../resources/events.js";
-import type { CallResult, CallContext, MetricsSnapshot } from "../resources/types.js";
+import type { MetricsSnapshot } from "../resources/types.js";
 import type { Clock } from "../util/clock.js";
 import { NodeAccumulator } from "./node-accumulator.js";
 import { SlidingRate } from "./sliding-rate.js";
 import { RUN_METRICS_VERSION, type AliasRunMetrics, type RunMetrics } from "./types.js";
+
+type EventOf<Method extends ((event: never) => void) | undefined> = Parameters<NonNullable<Method>>[0];
+type RecordAdmitted = EventOf<RunListener["onRecordAdmitted"]>;
+type RecordFinished = EventOf<RunListener["onRecordFinished"]>;
+type CallStarted = EventOf<CallListener["onCallStarted"]>;
+type CallFinished = EventOf<CallListener["onCallFinished"]>;
+type CallFailed = EventOf<CallListener["onCallFailed"]>;
+type CallRetried = EventOf<CallListener["onCallRetried"]>;
+type CallRateLimited = EventOf<CallListener["onCallRateLimited"]>;
 
 export interface RunMetricsCollectorOptions {
   clock: Clock;
@@ -58,12 +67,12 @@ export class RunMetricsCollector implements RunListener, CallListener {
     this.totalRecords = totalRecords;
   }
 
-  onRecordAdmitted(event: { recordId: string }): void {
+  onRecordAdmitted(event: RecordAdmitted): void {
     this.admitted += 1;
     this.inFlight.add(event.recordId);
   }
 
-  onRecordFinished(event: { recordId: string; atMs: number }): void {
+  onRecordFinished(event: RecordFinished): void {
     this.done += 1;
     this.inFlight.delete(event.recordId);
     this.finishedRate.add(event.atMs);
@@ -89,25 +98,25 @@ export class RunMetricsCollector implements RunListener, CallListener {
     node.addError(event.kind);
   }
 
-  onCallStarted(event: { context: CallContext; endpoint: string; atMs: number }): void {
+  onCallStarted(event: CallStarted): void {
     this.node(event.context.node).requests += 1;
     this.requestRate.add(event.atMs);
     this.aliasRate(this.aliasOf(event.endpoint)).add(event.atMs);
   }
 
-  onCallFinished(event: { context: CallContext; result: CallResult }): void {
+  onCallFinished(event: CallFinished): void {
     this.node(event.context.node).addSuccess(event.result);
   }
 
-  onCallFailed(event: { context: CallContext }): void {
+  onCallFailed(event: CallFailed): void {
     this.node(event.context.node).failures += 1;
   }
 
-  onCallRetried(event: { context: CallContext }): void {
+  onCallRetried(event: CallRetried): void {
     this.node(event.context.node).retries += 1;
   }
 
-  onCallRateLimited(event: { context: CallContext }): void {
+  onCallRateLimited(event: CallRateLimited): void {
     this.node(event.context.node).rateLimited += 1;
   }
 

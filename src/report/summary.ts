@@ -7,26 +7,43 @@ import type { RunMetrics } from "./types.js";
 export const REPORT_FORMATS = ["table", "json", "csv", "markdown"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
+/** What the run folder's manifest says about a run, shown above the metrics. */
+export interface ReportHeader {
+  runId: string;
+  pipeline: string;
+  /** running, finished, interrupted or failed. */
+  status: string;
+  /** ISO 8601 wall-clock time. */
+  startedAt: string;
+  finishedAt?: string;
+}
+
 /**
  * Renders a run's metrics for `plait report` and the end-of-run summary.
- * Every format ends with a newline.
+ * The header, when given, opens the table and Markdown forms and is the
+ * `run` field of the JSON form; CSV leaves it out so that every line is a
+ * data row. Every format ends with a newline.
  */
-export function renderReport(metrics: RunMetrics, format: ReportFormat): string {
+export function renderReport(
+  metrics: RunMetrics,
+  format: ReportFormat,
+  header?: ReportHeader,
+): string {
   switch (format) {
     case "json":
-      return JSON.stringify(metrics, null, 2) + "\n";
+      return JSON.stringify(header === undefined ? metrics : { ...metrics, run: header }, null, 2) + "\n";
     case "csv":
       return renderCsv(metrics);
     case "markdown":
-      return renderMarkdown(buildReportModel(metrics));
+      return renderMarkdown(buildReportModel(metrics, header));
     case "table":
-      return renderTable(buildReportModel(metrics));
+      return renderTable(buildReportModel(metrics, header));
   }
 }
 
 function renderTable(model: ReportModel): string {
   const labelWidth = Math.max(...model.totals.map(([label]) => label.length));
-  const lines = ["Run summary"];
+  const lines = [model.title];
   for (const [label, value] of model.totals) lines.push(`  ${label.padEnd(labelWidth)}  ${value}`);
   for (const table of model.tables) {
     lines.push("", table.title);
