@@ -1,5 +1,42 @@
 import type { Command } from "commander";
-import type { ExitCode } from "./main.js";
+import { loadResources } from "../config/load-resources.js";
+import { ConfigError, type ConfigIssue } from "../config/errors.js";
+import { loadPipeline } from "../graph/load-pipeline.js";
+import { formatSummary, summarizeGraph } from "../graph/summary.js";
+import type { ResourceConfig } from "../resources/types.js";
+import { EXIT, type ExitCode } from "./main.js";
 
-// TODO: placeholder until the validate command is built; it registers nothing yet.
-export function registerValidateCommand(_program: Command, _exit: ExitCode): void {}
+export function registerValidateCommand(program: Command, exit: ExitCode): void {
+  program
+    .command("validate")
+    .description(
+      "Check a pipeline and a resource file: shapes, every template reference and " +
+        "every alias. Calls nothing and spends nothing.",
+    )
+    .argument("<pipeline>", "pipeline YAML file")
+    .requiredOption("--resources <file>", "resource YAML file that binds the aliases")
+    .action(async (pipelineFile: string, options: { resources: string }) => {
+      const issues: ConfigIssue[] = [];
+      // Both files are checked even when the first fails, so one run shows
+      // every problem.
+      let resources: ResourceConfig | undefined;
+      try {
+        resources = await loadResources(options.resources);
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        issues.push(...error.issues);
+      }
+      try {
+        const graph = await loadPipeline(pipelineFile, resources ? { resources } : {});
+        if (issues.length === 0) {
+          process.stdout.write(`ok: ${graph.name}: ${formatSummary(summarizeGraph(graph))}\n`);
+          return;
+        }
+      } catch (error) {
+        if (!(error instanceof ConfigError)) throw error;
+        issues.push(...error.issues);
+      }
+      process.stderr.write(new ConfigError(issues).message + "\n");
+      exit.code = EXIT.usage;
+    });
+}

@@ -55,6 +55,12 @@ export async function loadPipeline(
   return pipeline.graph;
 }
 
+/** A path for messages: relative to the working folder when it is inside it. */
+function displayPath(absolutePath: string): string {
+  const relative = path.relative(process.cwd(), absolutePath);
+  return relative === "" || relative.startsWith("..") ? absolutePath : relative;
+}
+
 const NODE_NAME = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const RESERVED_NAMES = new Set(["input", "item", "index"]);
 
@@ -239,9 +245,9 @@ class PipelineLoader {
       return undefined;
     }
     const loop = chain.findIndex((info) => info.absolutePath === absolutePath);
-    const file = path.relative(process.cwd(), absolutePath) || absolutePath;
+    const file = displayPath(absolutePath);
     if (loop >= 0) {
-      const files = [...chain.slice(loop).map((info) => info.file), file];
+      const files = [...chain.slice(loop), chain[loop]!].map((info) => info.file);
       this.issues.push({
         ...where,
         message:
