@@ -18,7 +18,15 @@ export function writeFileAtomicSync(filePath: string, text: string): void {
   fs.renameSync(tempPath, filePath);
 }
 
-/** Writes `value` as indented JSON, atomically; see `writeFileAtomicSync`. */
+/**
+ * Writes `value` as indented JSON, atomically; see `writeFileAtomicSync`.
+ * Properties named `apiKey` or `api_key` are left out at every depth, so a
+ * config object passed in by mistake cannot put a key on disk.
+ */
 export function writeJsonAtomicSync(filePath: string, value: unknown): void {
-  writeFileAtomicSync(filePath, JSON.stringify(value, null, 2) + "\n");
+  writeFileAtomicSync(filePath, JSON.stringify(value, dropKeyFields, 2) + "\n");
+}
+
+function dropKeyFields(key: string, value: unknown): unknown {
+  return key === "apiKey" || key === "api_key" ? undefined : value;
 }
