@@ -19,7 +19,7 @@ export function CostLine({ metrics, palette }: CostLineProps) {
   const unknownCalls = total.unknownUsageCalls;
   const calls = unknownCalls === 1 ? "call" : "calls";
   const unknown =
-    unknownCalls > 0 ? `  (${formatCount(unknownCalls)} ${calls} without usage not counted)` : "";
+    unknownCalls > 0 ? `  (${formatCount(unknownCalls)} ${calls} without usage)` : "";
   return (
     <Box marginTop={1}>
       <Text>
