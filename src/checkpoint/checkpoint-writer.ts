@@ -1,4 +1,4 @@
-import type { NodeFinishedEvent, RecordFailure, RunListener } from "../execution/events.js";
+import type { NodeFinishedEvent, RunListener } from "../execution/events.js";
 import type { Clock } from "../util/clock.js";
 import type { AppendSink } from "./file-sink.js";
 import { encodeErrorLine, encodeNodeLine, encodeResultLine } from "./lines.js";
@@ -9,6 +9,9 @@ export interface CheckpointSinks {
   results: AppendSink;
   errors: AppendSink;
 }
+
+type RecordFinishedEvent = Parameters<NonNullable<RunListener["onRecordFinished"]>>[0];
+type RecordFailedEvent = Parameters<NonNullable<RunListener["onRecordFailed"]>>[0];
 
 const FILES = ["checkpoint", "results", "errors"] as const;
 type FileKind = (typeof FILES)[number];
@@ -110,7 +113,7 @@ export class CheckpointWriter implements RunListener {
     if (this.nodeLinesWaiting >= this.bufferSize) this.requestFlush();
   }
 
-  onRecordFinished(event: { recordId: string; output: Record<string, unknown> }): void {
+  onRecordFinished(event: RecordFinishedEvent): void {
     if (this.isStopped()) return;
     if (this.finishedBefore.has(event.recordId)) {
       this.duplicates++;
@@ -121,7 +124,7 @@ export class CheckpointWriter implements RunListener {
     this.add("results", encodeResultLine(event.recordId, event.output));
   }
 
-  onRecordFailed(event: RecordFailure): void {
+  onRecordFailed(event: RecordFailedEvent): void {
     if (this.isStopped() || this.finishedBefore.has(event.recordId)) return;
     this.carried.delete(event.recordId);
     this.recordsFailed++;
