@@ -1,16 +1,24 @@
-/** Edit distance between two strings: insertions, deletions and substitutions. */
-export function levenshtein(a: string, b: string): number {
+/**
+ * Edit distance between two strings: the Levenshtein distance, with a swap
+ * of two adjacent characters also counted as one edit (optimal string
+ * alignment), because swaps are a common typo ("fsat" for "fast").
+ */
+export function editDistance(a: string, b: string): number {
   if (a === b) return 0;
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const rows: number[][] = [Array.from({ length: b.length + 1 }, (_, j) => j)];
   for (let i = 1; i <= a.length; i++) {
-    const current = [i];
+    const row = [i];
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      let distance = Math.min(rows[i - 1]![j]! + 1, row[j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        distance = Math.min(distance, rows[i - 2]![j - 2]! + 1);
+      }
+      row.push(distance);
     }
-    previous = current;
+    rows.push(row);
   }
-  return previous[b.length]!;
+  return rows[a.length]![b.length]!;
 }
 
 /**
@@ -23,7 +31,7 @@ export function findClosest(value: string, candidates: Iterable<string>): string
   let bestDistance = Infinity;
   for (const candidate of candidates) {
     const distance =
-      candidate.toLowerCase() === value.toLowerCase() ? 0.5 : levenshtein(value, candidate);
+      candidate.toLowerCase() === value.toLowerCase() ? 0.5 : editDistance(value, candidate);
     if (distance < bestDistance) {
       best = candidate;
       bestDistance = distance;
