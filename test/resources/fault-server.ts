@@ -20,7 +20,7 @@ export interface FaultServer {
   authorizations: (string | undefined)[];
   inFlight: number;
   peakInFlight: number;
-  /** Arrival times, from performance.now(). */
+  /** Arrival times from the `now` option, performance.now() by default. */
   arrivalsMs: number[];
   /** Sockets the server accepted. */
   connections: number;
@@ -36,8 +36,10 @@ export interface FaultServer {
 export async function startFaultServer(
   script: Behaviour[],
   fallback: Behaviour | ((body: unknown) => Behaviour),
-  holdMs = 0,
+  options: { holdMs?: number; now?: () => number } = {},
 ): Promise<FaultServer> {
+  const holdMs = options.holdMs ?? 0;
+  const now = options.now ?? (() => performance.now());
   let index = 0;
   const waiters: Array<{ count: number; resolve: () => void }> = [];
   const state: FaultServer = {
@@ -63,7 +65,7 @@ export async function startFaultServer(
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {
-      state.arrivalsMs.push(performance.now());
+      state.arrivalsMs.push(now());
       state.inFlight += 1;
       state.peakInFlight = Math.max(state.peakInFlight, state.inFlight);
       const text = Buffer.concat(chunks).toString("utf8");
