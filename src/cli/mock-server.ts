@@ -1,5 +1,200 @@
-import type { Command } from "commander";
+import { type Command, Option } from "commander";
+import {
+  FAULT_MODES,
+  type FaultMode,
+  type MockServerOptions,
+  type ModelLatency,
+  RETRY_AFTER_FORMATS,
+  type RetryAfterFormat,
+  startMockServer,
+} from "../mock-server/index.js";
 import type { ExitCode } from "./main.js";
+import { UsageError } from "./usage-error.js";
 
-// TODO: placeholder until the mock-server command is built; it registers nothing yet.
-export function registerMockServerCommand(_program: Command, _exit: ExitCode): void {}
+interface MockServerFlags {
+  port: number;
+  latency: number;
+  jitter: number;
+  rateLimit?: number;
+  maxConcurrent?: number;
+  fail: number;
+  failModes?: FaultMode[];
+  slow?: number;
+  retryAfterFormat: RetryAfterFormat;
+  retryAfter?: number;
+  seed?: number;
+  model?: Record<string, ModelLatency>;
+  promptCacheMinTokens?: number;
+  ollamaOmitCachedPromptEvalCount?: boolean;
+}
+
+export function registerMockServerCommand(program: Command, exit: ExitCode): void {
+  program
+    .command("mock-server")
+    .description(
+      "Serve OpenAI, Anthropic and Ollama compatible chat APIs on 127.0.0.1 with " +
+        "deterministic replies, to try pipelines and limits without spending money.",
+    )
+    .option("--port <n>", "TCP port on 127.0.0.1; 0 picks a free one", parseWhole("--port", 0, 65_535), 8787)
+    .option("--latency <ms>", "mean reply latency in milliseconds", parseNonNegative("--latency"), 0)
+    .option("--jitter <ms>", "latency varies uniformly by up to this many ms either way", parseNonNegative("--jitter"), 0)
+    .option("--rate-limit <rps>", "requests admitted in any 1 s window; more get 429", parseWhole("--rate-limit", 1))
+    .option("--max-concurrent <n>", "requests in flight at once; more get 429", parseWhole("--max-concurrent", 1))
+    .option("--fail <p>", "share of requests that fail, 0 to 1", parseShare("--fail"), 0)
+    .option(
+      "--fail-modes <list>",
+      `comma-separated faults --fail picks from: ${FAULT_MODES.join(", ")} (default: 500,drop)`,
+      parseFaultModes,
+    )
+    .option("--slow <ms>", "how long a slow fault stalls the body after the headers (default: 30000)", parseNonNegative("--slow"))
+    .addOption(
+      new Option("--retry-after-format <format>", "how Retry-After is written on a 429")
+        .choices(RETRY_AFTER_FORMATS)
+        .default("seconds"),
+    )
+    .option("--retry-after <seconds>", "fixed Retry-After on every 429, in whole seconds", parseWhole("--retry-after", 1))
+    .option("--seed <n>", "seed for fault choice and jitter (default: 1)", parseWhole("--seed", 0))
+    .option(
+      "--model <name=ms[:jitter]>",
+      "latency and jitter in ms for one model; repeat for more models",
+      collectModelLatency,
+    )
+    .option(
+      "--prompt-cache-min-tokens <n>",
+      "system prompts this long (in chars/4 tokens) count as cached when repeated (default: 1024)",
+      parseWhole("--prompt-cache-min-tokens", 1),
+    )
+    .option(
+      "--ollama-omit-cached-prompt-eval-count",
+      "leave prompt_eval_count out of Ollama replies to a repeated prompt, as Ollama does",
+    )
+    .addHelpText(
+      "after",
+      "\nRoutes: POST /v1/chat/completions, POST /v1/messages, POST /api/chat," +
+        "\nGET /v1/models, GET /api/tags, GET /stats, POST /stats/reset." +
+        "\nStops on Ctrl-C or SIGTERM with exit code 0.",
+    )
+    .action(async (flags: MockServerFlags) => {
+      exit.code = await serveUntilStopped(toServerOptions(flags));
+    });
+}
+
+function toServerOptions(flags: MockServerFlags): MockServerOptions {
+  return {
+    port: flags.port,
+    latencyMs: flags.latency,
+    jitterMs: flags.jitter,
+    models: flags.model ?? {},
+    rateLimit: flags.rateLimit,
+    maxConcurrent: flags.maxConcurrent,
+    failRate: flags.fail,
+    failModes: flags.failModes,
+    slowMs: flags.slow,
+    retryAfterFormat: flags.retryAfterFormat,
+    retryAfterSeconds: flags.retryAfter,
+    seed: flags.seed,
+    promptCacheMinTokens: flags.promptCacheMinTokens,
+    ollamaOmitCachedPromptEvalCount: flags.ollamaOmitCachedPromptEvalCount === true,
+  };
+}
+
+/** Starts the server, prints its address, and returns exit code 0 once a stop signal comes. */
+async function serveUntilStopped(options: MockServerOptions): Promise<number> {
+  let server;
+  try {
+    server = await startMockServer(options);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new UsageError(
+        `port ${String(options.port)} is already in use; pick another with --port, or --port 0 for a free one`,
+      );
+    }
+    throw error;
+  }
+  // Tests and scripts read the address from this line; the server logs nothing per request.
+  process.stdout.write(`plait mock-server listening on ${server.url}\n`);
+  await waitForStopSignal();
+  await server.close();
+  return 0;
+}
+
+function waitForStopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const onSignal = () => {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+      resolve();
+    };
+    process.on("SIGINT", onSignal);
+    process.on("SIGTERM", onSignal);
+  });
+}
+
+function parseWhole(flag: string, min: number, max = Number.MAX_SAFE_INTEGER): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (text.trim() === "" || !Number.isInteger(value) || value < min || value > max) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+      throw new UsageError(`${flag} must be a whole number ${range}, but it is "${text}"`);
+    }
+    return value;
+  };
+}
+
+function parseNonNegative(flag: string): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (text.trim() === "" || !Number.isFinite(value) || value < 0) {
+      throw new UsageError(`${flag} must be a number of at least 0, but it is "${text}"`);
+    }
+    return value;
+  };
+}
+
+function parseShare(flag: string): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (text.trim() === "" || !Number.isFinite(value) || value < 0 || value > 1) {
+      throw new UsageError(`${flag} must be a number from 0 to 1, but it is "${text}"`);
+    }
+    return value;
+  };
+}
+
+function parseFaultModes(text: string): FaultMode[] {
+  const modes = text.split(",").map((mode) => mode.trim());
+  for (const mode of modes) {
+    if (!(FAULT_MODES as readonly string[]).includes(mode)) {
+      throw new UsageError(
+        `--fail-modes must list faults from ${FAULT_MODES.join(", ")}, but it contains "${mode}"`,
+      );
+    }
+  }
+  return modes as FaultMode[];
+}
+
+/** Parses one `--model NAME=LATENCY_MS[:JITTER_MS]` and adds it to the earlier ones. */
+function collectModelLatency(
+  text: string,
+  previous: Record<string, ModelLatency> | undefined,
+): Record<string, ModelLatency> {
+  // The last "=" splits, because Ollama model names may contain ":" but not "=".
+  const split = text.lastIndexOf("=");
+  const name = text.slice(0, split);
+  const [latencyText = "", jitterText, ...rest] = text.slice(split + 1).split(":");
+  const latencyMs = Number(latencyText);
+  const jitterMs = jitterText === undefined ? undefined : Number(jitterText);
+  const isValid =
+    split > 0 &&
+    rest.length === 0 &&
+    latencyText.trim() !== "" &&
+    Number.isFinite(latencyMs) &&
+    latencyMs >= 0 &&
+    (jitterMs === undefined || (jitterText?.trim() !== "" && Number.isFinite(jitterMs) && jitterMs >= 0));
+  if (!isValid) {
+    throw new UsageError(
+      `--model must be NAME=LATENCY_MS or NAME=LATENCY_MS:JITTER_MS with numbers of at least 0, but it is "${text}"`,
+    );
+  }
+  return { ...previous, [name]: jitterMs === undefined ? { latencyMs } : { latencyMs, jitterMs } };
+}

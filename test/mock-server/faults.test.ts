@@ -22,8 +22,8 @@ describe("mock server faults", () => {
         .chat.completions.create(request)
         .catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(OpenAI.InternalServerError);
-      expect((failure as OpenAI.APIError).status).toBe(500);
-      expect((failure as OpenAI.APIError).type).toBe("server_error");
+      expect((failure as InstanceType<typeof OpenAI.APIError>).status).toBe(500);
+      expect((failure as InstanceType<typeof OpenAI.APIError>).type).toBe("server_error");
       expect(server.stats().faults["500"]).toBe(1);
       expect(server.stats().successes).toBe(0);
     });
