@@ -24,7 +24,7 @@ export function editDistance(a: string, b: string): number {
 /**
  * Returns the candidate closest to `value`, when it is close enough to be a
  * likely typo: at most one edit per three characters, and at least one edit
- * allowed.
+ * allowed for names longer than one character.
  */
 export function findClosest(value: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
@@ -37,7 +37,8 @@ export function findClosest(value: string, candidates: Iterable<string>): string
       bestDistance = distance;
     }
   }
-  const allowed = Math.max(1, Math.floor(value.length / 3));
+  // A name that shares no letter with the candidate is no typo of it.
+  const allowed = Math.min(Math.max(1, Math.floor(value.length / 3)), value.length - 1);
   return bestDistance <= allowed ? best : undefined;
 }
 

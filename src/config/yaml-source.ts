@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Document, Node, Scalar } from "yaml";
 import type { SourceLocation } from "../graph/types.js";
-import { ConfigError, type ConfigIssue } from "./errors.js";
+import { ConfigError } from "./errors.js";
 
 /** A parsed YAML file that can still tell where each value was written. */
 export interface YamlSource {
@@ -18,11 +18,16 @@ export type YamlPath = readonly (string | number)[];
 /**
  * Reads and parses a YAML file. A missing file, a YAML syntax error or an
  * empty file throws a ConfigError; `what` names the file's role in messages.
+ * `file` is the path shown in messages; `readFrom` defaults to it.
  */
-export async function readYamlSource(file: string, what: string): Promise<YamlSource> {
+export async function readYamlSource(
+  file: string,
+  what: string,
+  readFrom: string = file,
+): Promise<YamlSource> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = await readFile(readFrom, "utf8");
   } catch (error) {
     throw new ConfigError([{ file, line: 0, column: 0, message: describeReadError(error, what) }]);
   }
