@@ -5,7 +5,7 @@ import type { RunMetrics } from "./types.js";
  * Columns of the CSV report. Each row is one scope: `run` (every call, with
  * records done and failed), `alias`, `endpoint` or `node` (records in which
  * the node finished or failed). Cells that do not apply to a scope are
- * empty. Token and cost cells are empty when no sent call reported usage;
+ * empty. Token and cost cells are empty when no successful call reported usage;
  * `unknown_usage_calls` says how many calls a partial count leaves out.
  * `errors` lists kind=count pairs separated by semicolons: failed records
  * by first failure on the run row, failed calls on alias and endpoint rows,
@@ -81,7 +81,7 @@ function row(
   c: Counters,
   errorsByKind: Record<string, number>,
 ): Cell[] {
-  const isUsageUnknown = c.unknownUsageCalls > 0 && c.unknownUsageCalls >= c.successes - c.cacheHits;
+  const isUsageUnknown = c.unknownUsageCalls > 0 && c.unknownUsageCalls >= c.successes;
   const usage = (value: number) => (isUsageUnknown ? null : value);
   return [
     scope,

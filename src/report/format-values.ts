@@ -62,8 +62,8 @@ function pad2(value: number): string {
 
 /** Usage counters as the resource manager and the nodes keep them. */
 export interface UsageCounts {
+  /** Calls answered by a provider; cache hits are not among them. */
   successes: number;
-  cacheHits: number;
   unknownUsageCalls: number;
 }
 
@@ -72,12 +72,11 @@ export const PARTIAL_MARK = "+?";
 
 /**
  * Formats a token count or cost whose calls may have reported no usage:
- * "unknown" when no sent call reported usage, the value with "+?" when
+ * "unknown" when no successful call reported usage, the value with "+?" when
  * some did not, so a missing usage block never reads as zero.
  */
 export function formatWithUsage(text: string, counts: UsageCounts): string {
   if (counts.unknownUsageCalls === 0) return text;
-  const sentCalls = counts.successes - counts.cacheHits;
-  if (counts.unknownUsageCalls >= sentCalls) return "unknown";
+  if (counts.unknownUsageCalls >= counts.successes) return "unknown";
   return `${text}${PARTIAL_MARK}`;
 }

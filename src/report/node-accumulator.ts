@@ -22,17 +22,18 @@ export class NodeAccumulator {
   private readonly latency = new LatencyHistogram();
 
   /**
-   * Adds a successful call. A cache hit sent nothing, so it adds no latency
-   * or tokens. A reply missing either token count is counted as unknown
-   * usage, and whichever count it did carry is still added.
+   * Adds a finished call. A cache hit sent nothing, so like the resource
+   * manager it counts only as a cache hit, not as a success, and adds no
+   * latency, tokens or cost. A reply missing either token count is counted
+   * as unknown usage, and whichever count it did carry is still added.
    */
-  addSuccess(result: CallResult): void {
-    this.successes += 1;
-    this.costUsd += result.costUsd;
+  addFinished(result: CallResult): void {
     if (result.isCached) {
       this.cacheHits += 1;
       return;
     }
+    this.successes += 1;
+    this.costUsd += result.costUsd;
     this.latency.record(result.latencyMs);
     const usage = result.usage;
     if (usage.inputTokens === null || usage.outputTokens === null) this.unknownUsageCalls += 1;
@@ -40,6 +41,11 @@ export class NodeAccumulator {
     this.outputTokens += usage.outputTokens ?? 0;
     this.cachedInputTokens += usage.cachedInputTokens;
     this.cacheWriteTokens += usage.cacheWriteTokens;
+  }
+
+  /** Counts a call that failed for good; a cancelled call is not a failure. */
+  addCallFailure(kind: string): void {
+    if (kind !== "cancelled") this.failures += 1;
   }
 
   addError(kind: string): void {

@@ -105,11 +105,11 @@ export class RunMetricsCollector implements RunListener, CallListener {
   }
 
   onCallFinished(event: CallFinished): void {
-    this.node(event.context.node).addSuccess(event.result);
+    this.node(event.context.node).addFinished(event.result);
   }
 
   onCallFailed(event: CallFailed): void {
-    this.node(event.context.node).failures += 1;
+    this.node(event.context.node).addCallFailure(event.kind);
   }
 
   onCallRetried(event: CallRetried): void {

@@ -56,7 +56,6 @@ export class SyntheticResourceCounters implements CallListener {
     for (const counters of this.countersOf(result.endpoint)) {
       if (result.isCached) {
         counters.cacheHits += 1;
-        counters.successes += 1;
         continue;
       }
       counters.inFlight -= 1;
@@ -129,18 +128,22 @@ export function emitCall(listeners: Listener[], spec: CallSpec): CallResult {
     cachedInputTokens: 0,
     cacheWriteTokens: 0,
   };
+  const isCached = spec.isCached ?? false;
+  // A cache hit spends nothing and takes no slot: the resource manager
+  // reports zero usage, zero latency and slot -1 for it.
+  const noUsage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0 };
   const result: CallResult = {
     callId,
     endpoint: spec.endpoint,
     text: "ok",
-    usage,
+    usage: isCached ? noUsage : usage,
     isTruncated: false,
-    latencyMs: spec.latencyMs,
-    attempts: 1,
-    costUsd: spec.costUsd ?? 0,
-    isCached: spec.isCached ?? false,
+    latencyMs: isCached ? 0 : spec.latencyMs,
+    attempts: isCached ? 0 : 1,
+    costUsd: isCached ? 0 : (spec.costUsd ?? 0),
+    isCached,
   };
-  const endMs = spec.startMs + spec.latencyMs;
+  const endMs = spec.startMs + result.latencyMs;
   for (const listener of listeners) {
     if (!result.isCached) {
       listener.onCallStarted?.({
@@ -155,7 +158,7 @@ export function emitCall(listeners: Listener[], spec: CallSpec): CallResult {
     listener.onCallFinished?.({
       context,
       result,
-      slot: spec.slot,
+      slot: isCached ? -1 : spec.slot,
       startedAtMs: spec.startMs,
       atMs: endMs,
     });
