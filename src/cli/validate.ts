@@ -4,7 +4,11 @@ import { ConfigError, type ConfigIssue } from "../config/errors.js";
 import { loadPipeline } from "../graph/load-pipeline.js";
 import { formatSummary, summarizeGraph } from "../graph/summary.js";
 import type { ResourceConfig } from "../resources/types.js";
-import { EXIT, type ExitCode } from "./main.js";
+import type { ExitCode } from "./main.js";
+
+// The usage exit code of main.ts: bad usage or configuration, nothing spent.
+// Not imported from there, because main.ts imports this file.
+const EXIT_USAGE = 2;
 
 export function registerValidateCommand(program: Command, exit: ExitCode): void {
   program
@@ -37,6 +41,6 @@ export function registerValidateCommand(program: Command, exit: ExitCode): void 
         issues.push(...error.issues);
       }
       process.stderr.write(new ConfigError(issues).message + "\n");
-      exit.code = EXIT.usage;
+      exit.code = EXIT_USAGE;
     });
 }

@@ -7,7 +7,7 @@ export interface ConfigIssue {
   column: number;
   /** Dotted path of the YAML key involved, when there is one. */
   key?: string;
-  /** What was expected, the value received and how to fix it. */
+  /** The expectation, the value received and the fix. */
   message: string;
 }
 

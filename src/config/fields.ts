@@ -43,9 +43,9 @@ export function anyNumber() {
   return numeric(z.number({ error: "a number" }));
 }
 
-/** A string that is not empty; `what` says what it holds. */
-export function text(what: string) {
-  const error = `a string (${what})`;
+/** A string that is not empty; `description` names its content in messages. */
+export function text(description: string) {
+  const error = `a string (${description})`;
   return z.string({ error }).min(1, { error });
 }
 

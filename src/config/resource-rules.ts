@@ -82,8 +82,8 @@ export function burstNeedsRateLimit({ name, raw }: EndpointEntry): RuleProblem[]
 }
 
 /**
- * A hosted provider called at its own address needs a key. With a base_url
- * (a proxy or the mock server) the key may legitimately be absent.
+ * Requires a key for a hosted provider called at its own address. With a
+ * base_url (a proxy or the mock server) the key may legitimately be absent.
  */
 export function hostedEndpointHasKey({ name, raw }: EndpointEntry, env: NodeJS.ProcessEnv) {
   const variable = KEY_VARIABLES[raw.provider];

@@ -83,8 +83,8 @@ export function describeValue(value: unknown, isSecret = false): string {
   if (typeof value === "object") return "a mapping";
   if (isSecret) return `a ${typeof value} (hidden)`;
   if (typeof value === "string") {
-    const shown = value.length > 40 ? value.slice(0, 40) + "..." : value;
-    return JSON.stringify(shown);
+    const truncated = value.length > 40 ? value.slice(0, 40) + "..." : value;
+    return JSON.stringify(truncated);
   }
   return String(value);
 }

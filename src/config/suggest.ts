@@ -44,7 +44,7 @@ export function findClosest(value: string, candidates: Iterable<string>): string
 
 /**
  * Builds the hint that ends an "unknown name" message: a did-you-mean for a
- * likely typo, else the list of valid names (`noun` says what they are).
+ * likely typo, else the list of valid names (`noun` names what they are).
  */
 export function suggest(value: string, candidates: readonly string[], noun: string): string {
   const closest = findClosest(value, candidates);

@@ -17,24 +17,24 @@ export type YamlPath = readonly (string | number)[];
 
 /**
  * Reads and parses a YAML file. A missing file, a YAML syntax error or an
- * empty file throws a ConfigError; `what` names the file's role in messages.
+ * empty file throws a ConfigError; `role` names the file's role in messages.
  * `file` is the path shown in messages; `readFrom` defaults to it.
  */
 export async function readYamlSource(
   file: string,
-  what: string,
+  role: string,
   readFrom: string = file,
 ): Promise<YamlSource> {
   let text: string;
   try {
     text = await readFile(readFrom, "utf8");
   } catch (error) {
-    throw new ConfigError([{ file, line: 0, column: 0, message: describeReadError(error, what) }]);
+    throw new ConfigError([{ file, line: 0, column: 0, message: describeReadError(error, role) }]);
   }
-  return parseYamlSource(file, text, what);
+  return parseYamlSource(file, text, role);
 }
 
-export function parseYamlSource(file: string, text: string, what: string): YamlSource {
+export function parseYamlSource(file: string, text: string, role: string): YamlSource {
   const lineCounter = new LineCounter();
   // prettyErrors is off because its messages quote the source line, which
   // may hold an API key.
@@ -49,17 +49,17 @@ export function parseYamlSource(file: string, text: string, what: string): YamlS
     throw new ConfigError([{ file, ...where, message }]);
   }
   if (doc.contents === null) {
-    throw new ConfigError([{ file, line: 0, column: 0, message: `the ${what} is empty` }]);
+    throw new ConfigError([{ file, line: 0, column: 0, message: `the ${role} is empty` }]);
   }
   return source;
 }
 
-function describeReadError(error: unknown, what: string): string {
+function describeReadError(error: unknown, role: string): string {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return `${what} not found. Check the path.`;
-  if (code === "EISDIR") return `${what} is a folder; give the path of a YAML file.`;
-  if (code === "EACCES") return `${what} cannot be read: permission denied.`;
-  return `${what} cannot be read: ${(error as Error).message}`;
+  if (code === "ENOENT") return `${role} not found. Check the path.`;
+  if (code === "EISDIR") return `${role} is a folder; give the path of a YAML file.`;
+  if (code === "EACCES") return `${role} cannot be read: permission denied.`;
+  return `${role} cannot be read: ${(error as Error).message}`;
 }
 
 export function locateOffset(source: YamlSource, offset: number): SourceLocation {
@@ -74,7 +74,7 @@ export function nodeAt(source: YamlSource, path: YamlPath): Node | undefined {
 }
 
 /**
- * Where the value at `path` was written. When it is absent (a missing
+ * Returns where the value at `path` was written. When it is absent (a missing
  * required key), the nearest enclosing value that exists is used.
  */
 export function locateValue(source: YamlSource, path: YamlPath): SourceLocation {
@@ -85,7 +85,7 @@ export function locateValue(source: YamlSource, path: YamlPath): SourceLocation 
   return { file: source.file, line: 1, column: 1 };
 }
 
-/** Where the key of the entry at `path` was written, for unknown-key messages. */
+/** Returns where the key of the entry at `path` was written, for unknown-key messages. */
 export function locateKey(source: YamlSource, path: YamlPath): SourceLocation {
   const parent =
     path.length === 1 ? source.doc.contents : nodeAt(source, path.slice(0, -1));
@@ -103,7 +103,7 @@ export function locateKey(source: YamlSource, path: YamlPath): SourceLocation {
 }
 
 /**
- * Where the `occurrence`-th (from 0) `{{` of a string scalar was written.
+ * Returns where the `occurrence`-th (from 0) `{{` of a string scalar was written.
  * Counting `{{` in the raw source finds it whatever the quoting or block
  * style, because no YAML style rewrites braces.
  */
@@ -123,7 +123,7 @@ export function locateBraces(
   return locateOffset(source, node.range[0] + index);
 }
 
-/** The scalar at `path` when it is one, for its raw style. */
+/** Returns the scalar at `path`, or undefined when the value there is not a scalar. */
 export function scalarAt(source: YamlSource, path: YamlPath): Scalar | undefined {
   const node = nodeAt(source, path);
   return isScalar(node) ? node : undefined;

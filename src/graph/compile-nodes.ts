@@ -23,7 +23,7 @@ import type {
   TemplateNode,
 } from "./types.js";
 
-/** What compiling one node of a file needs besides the node itself. */
+/** Context for compiling one node of a file: the shared scope, folder and resources. */
 export interface NodeContext {
   /** Scope shared by the file's nodes; owner and hasForeach are set per node. */
   scope: Omit<Scope, "owner" | "hasForeach">;

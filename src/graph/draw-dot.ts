@@ -25,8 +25,14 @@ function writeGroupContents(group: DrawGroup, lines: string[], indent: string): 
   }
 }
 
+const DOT_SHAPES: Record<DrawBox["shape"], string> = {
+  io: "ellipse",
+  foreach: "box3d",
+  node: "box",
+};
+
 function formatBox(box: DrawBox): string {
-  const shape = box.shape === "io" ? "ellipse" : box.shape === "foreach" ? "box3d" : "box";
+  const shape = DOT_SHAPES[box.shape];
   return `${box.id} [label=${quote(box.lines.join("\n"))}, shape=${shape}];`;
 }
 

@@ -1,14 +1,15 @@
 import path from "node:path";
 import { INDEX, INPUT, ITEM, type GraphNode, type Ref } from "./types.js";
 
-/** A reference as the user would write it: `input.ticket`, `summary.label`. */
+const SOURCE_NAMES: Record<string, string> = { [INPUT]: "input", [ITEM]: "item", [INDEX]: "index" };
+
+/** Returns a reference as the user would write it: `input.ticket`, `summary.label`. */
 export function describeRef(ref: Ref): string {
-  const base =
-    ref.node === INPUT ? "input" : ref.node === ITEM ? "item" : ref.node === INDEX ? "index" : ref.node;
+  const base = SOURCE_NAMES[ref.node] ?? ref.node;
   return [base, ...ref.path].join(".");
 }
 
-/** What a node does, in a few words: `llm fast (json)`, `template`. */
+/** Describes what a node does in a few words: `llm fast (json)`, `template`. */
 export function describeKind(node: GraphNode): string {
   switch (node.kind) {
     case "llm":
@@ -26,7 +27,7 @@ export function describeKind(node: GraphNode): string {
   }
 }
 
-/** The distinct references a node reads, in order of first use. */
+/** Returns the distinct references a node reads, in order of first use. */
 export function describeReads(templates: readonly { segments: unknown[] }[]): string[] {
   const reads = new Set<string>();
   for (const template of templates) {
@@ -37,7 +38,7 @@ export function describeReads(templates: readonly { segments: unknown[] }[]): st
   return [...reads];
 }
 
-/** Where `id` sits among flattened pipelines: `a/b/c` is inside `a/b`. */
+/** Returns the flattened pipeline that contains `id`: `a/b/c` is inside `a/b`. */
 export function parentGroup(id: string): string {
   const slash = id.lastIndexOf("/");
   return slash < 0 ? "" : id.slice(0, slash);

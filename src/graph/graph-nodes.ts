@@ -1,6 +1,6 @@
 import { INDEX, INPUT, ITEM, type CompiledTemplate, type GraphNode, type Ref } from "./types.js";
 
-/** Every template a node reads, foreach included. */
+/** Returns every template a node reads, foreach included. */
 export function nodeTemplates(node: GraphNode): CompiledTemplate[] {
   const templates: CompiledTemplate[] = node.foreach ? [node.foreach] : [];
   switch (node.kind) {
@@ -22,7 +22,7 @@ export function nodeTemplates(node: GraphNode): CompiledTemplate[] {
   return templates;
 }
 
-/** The node ids that templates read, each once, in order of first use. */
+/** Returns the node ids that templates read, each once, in order of first use. */
 export function depsOf(templates: readonly CompiledTemplate[]): string[] {
   const deps = new Set<string>();
   for (const template of templates) {

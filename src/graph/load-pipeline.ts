@@ -55,7 +55,7 @@ export async function loadPipeline(
   return pipeline.graph;
 }
 
-/** A path for messages: relative to the working folder when it is inside it. */
+/** Returns a path for messages: relative to the working folder when inside it. */
 function displayPath(absolutePath: string): string {
   const relative = path.relative(process.cwd(), absolutePath);
   return relative === "" || relative.startsWith("..") ? absolutePath : relative;
@@ -100,10 +100,10 @@ class PipelineLoader {
     const inputFields = this.checkInputFields(source, raw.input ?? []);
     const nodes = this.checkNodes(source, raw.nodes);
 
-    const here = [...chain, { absolutePath, file }];
+    const includeChain = [...chain, { absolutePath, file }];
     const children = new Map<string, ChildPipeline>();
     for (const node of nodes.filter((node) => node.kind === "pipeline")) {
-      const child = await this.loadChild(source, node.name, node.raw as RawPipelineNode, here);
+      const child = await this.loadChild(source, node.name, node.raw as RawPipelineNode, includeChain);
       if (child) children.set(node.name, child);
     }
 

@@ -19,7 +19,7 @@ import {
  * - `id` itself is an object of the child's outputs, so parent references
  *   such as `{{ id.summary }}` read it like any other node.
  *
- * The scheduler then sees every call of the child as one of the parent's.
+ * The scheduler then schedules every call of the child like one of the parent's.
  */
 export function flattenPipeline(
   id: string,

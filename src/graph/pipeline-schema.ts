@@ -12,7 +12,8 @@ import {
  * applied when nodes are compiled.
  */
 
-const template = (what: string) => z.string({ error: `a template string (${what})` });
+const template = (description: string) =>
+  z.string({ error: `a template string (${description})` });
 
 const bindings = z.record(z.string(), template("a value to pass"), {
   error: 'a mapping from each name to a template, like {text: "{{ summary }}"}',

@@ -4,7 +4,7 @@ import { locateBraces, type YamlPath, type YamlSource } from "../config/yaml-sou
 import { parseTemplate, type ParsedReference } from "./template.js";
 import { INDEX, INPUT, ITEM, type CompiledTemplate, type Ref, type Segment } from "./types.js";
 
-/** What a nested pipeline node offers to references like `{{ merge.summary }}`. */
+/** The outputs a nested pipeline node offers to references like `{{ merge.summary }}`. */
 export interface NestedOutputs {
   /** The child's declared outputs; undefined when the child failed to load. */
   outputs?: readonly string[];
@@ -16,7 +16,7 @@ export interface NestedOutputs {
 export interface Scope {
   source: YamlSource;
   issues: ConfigIssue[];
-  /** Who owns the template in messages: `node "summary"` or `output "label"`. */
+  /** The template's owner as named in messages: `node "summary"` or `output "label"`. */
   owner: string;
   nodeNames: ReadonlySet<string>;
   inputFields: readonly string[];
@@ -126,7 +126,8 @@ function checkNestedOutput(
   const nested = scope.nested.get(name);
   if (!nested?.outputs) return undefined;
   // Under foreach the value is a list: `{{ each.0.summary }}`.
-  const output = nested.isList ? (/^\d+$/.test(rest[0] ?? "") ? rest[1] : undefined) : rest[0];
+  let output = rest[0];
+  if (nested.isList) output = /^\d+$/.test(rest[0] ?? "") ? rest[1] : undefined;
   if (output === undefined || nested.outputs.includes(output)) return undefined;
   const closest = findClosest(output, nested.outputs);
   const fix = closest

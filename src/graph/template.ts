@@ -123,14 +123,14 @@ export function readPath(value: unknown, path: readonly string[]): unknown {
   return current;
 }
 
-/** Every reference of a template, in order. */
+/** Returns every reference of a template, in order. */
 export function templateRefs(template: CompiledTemplate): Ref[] {
   const refs: Ref[] = [];
   for (const segment of template.segments) if ("ref" in segment) refs.push(segment.ref);
   return refs;
 }
 
-/** A template of literal text only. */
+/** Builds a template of literal text only. */
 export function literalTemplate(text: string): CompiledTemplate {
   return { source: text, segments: text === "" ? [] : [{ text }] };
 }

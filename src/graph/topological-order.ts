@@ -1,4 +1,4 @@
-/** What ordering needs of a node: its id and the ids it reads. */
+/** A node as ordering sees it: its id and the ids it reads. */
 export interface Vertex {
   id: string;
   deps: readonly string[];

@@ -80,7 +80,7 @@ export interface ObjectNode extends NodeBase {
   kind: "object";
   fields: Record<string, CompiledTemplate>;
   /**
-   * Set on the node that holds a flattened nested pipeline's outputs: the
+   * Set on the node that contains a flattened nested pipeline's outputs: the
    * pipeline's name and file, for drawings and messages.
    */
   nestedPipeline?: { name: string; file: string };

@@ -1,6 +1,9 @@
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { Command, CommanderError } from "commander";
+import { formatCliError } from "../../src/cli/format-error.js";
+import { registerGraphCommand } from "../../src/cli/graph.js";
+import { registerValidateCommand } from "../../src/cli/validate.js";
 import { writeTempFiles } from "../config/temp-files.js";
 
 const FIXTURES = path.resolve("test/fixtures");
@@ -26,7 +29,24 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-const run = (...args: string[]) => main(["node", "plait", ...args]);
+/**
+ * Runs the two commands the way main.ts does, without loading the other
+ * commands: a CommanderError or a thrown error ends with exit code 2.
+ */
+async function run(...args: string[]): Promise<number> {
+  const exit = { code: 0 };
+  const program = new Command("plait").exitOverride();
+  registerValidateCommand(program, exit);
+  registerGraphCommand(program, exit);
+  try {
+    await program.parseAsync(["node", "plait", ...args]);
+    return exit.code;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    process.stderr.write(formatCliError(error) + "\n");
+    return 2;
+  }
+}
 
 describe("plait validate", () => {
   it("prints a summary for valid files", async () => {
