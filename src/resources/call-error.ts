@@ -12,7 +12,7 @@ export interface CallErrorOptions {
 
 /**
  * The final failure of a call, after the resource manager's own retries and
- * rate-limit waits. `isRetryable` says whether trying the whole call again
+ * rate-limit waits. `isRetryable` is true when trying the whole call again
  * later could succeed (rate limits, timeouts, transient failures).
  */
 export class CallError extends Error {

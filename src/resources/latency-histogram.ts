@@ -51,7 +51,7 @@ export class LatencyHistogram {
   }
 }
 
-/** A representative value for a bucket: its lower edge, or the geometric middle above 100 ms. */
+/** Returns a bucket's value: its lower edge, or its geometric middle above 100 ms. */
 function bucketValueMs(index: number): number {
   if (index < LINEAR_LIMIT_MS) return index;
   const lowMs = LINEAR_LIMIT_MS * GROWTH ** (index - LINEAR_LIMIT_MS);

@@ -1,7 +1,7 @@
 import type { Random } from "../util/clock.js";
 import type { LoadBalanceStrategy } from "./types.js";
 
-/** What the balancer reads of an endpoint; the endpoint state owns these fields. */
+/** Endpoint fields the balancer reads. The endpoint state owns them. */
 export interface Balanced {
   weight: number;
   /** Slots in use now. */
@@ -74,7 +74,7 @@ export class LoadBalancer<T extends Balanced> {
     return best;
   }
 
-  /** Fewest calls in flight per unit of weight; ties rotate so that idle endpoints share. */
+  /** Picks the minimum calls in flight per unit of weight. Ties rotate, so idle endpoints share. */
   private pickLeastLoaded(nowMs: number, avoid: T | undefined, isStrict: boolean) {
     const count = this.endpoints.length;
     const start = this.tieBreak++ % count;
@@ -92,7 +92,7 @@ export class LoadBalancer<T extends Balanced> {
     return best;
   }
 
-  /** A draw weighted by `weight` among the eligible endpoints. */
+  /** Draws among the eligible endpoints, weighted by `weight`. */
   private pickRandom(nowMs: number, avoid: T | undefined, isStrict: boolean) {
     let totalWeight = 0;
     for (const endpoint of this.endpoints) {

@@ -1,7 +1,7 @@
 import type { ProviderName } from "./types.js";
 
 /**
- * How a failed attempt should be handled: `rate_limited` waits and requeues,
+ * Kind of a failed attempt, which sets its handling: `rate_limited` waits and requeues,
  * `transient` and `timeout` retry with backoff, `permanent` fails the call,
  * `cancelled` is the run's own abort and is never retried.
  */

@@ -66,7 +66,10 @@ interface AliasState {
   slotWaiters: Array<() => void>;
 }
 
-/** Why a call's own controller was aborted, when it was not the run. */
+/** Message of a call stopped by the run's abort signal. */
+const CANCELLED_MESSAGE = "call cancelled: the run was stopped";
+
+/** Abort reason of a call's own controller when its timeout fired. */
 class CallTimeout extends Error {}
 
 export function createResourceManager(options: ResourceManagerOptions): ResourceManager {
@@ -86,11 +89,13 @@ class Manager implements ResourceManager {
   private readonly onRetried: NonNullable<CallListener["onCallRetried"]>[];
   private readonly onRateLimited: NonNullable<CallListener["onCallRateLimited"]>[];
   private callCount = 0;
+  private readonly configFile: string;
 
   constructor(options: ResourceManagerOptions) {
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? Math.random;
     const { config } = options;
+    this.configFile = config.file;
     const makeClient =
       options.createClient ??
       ((endpoint: EndpointConfig) => createDefaultClient(endpoint, this.clock, this.random));
@@ -136,7 +141,7 @@ class Manager implements ResourceManager {
     const alias = this.requireAlias(aliasName);
     const callId = "c" + (++this.callCount).toString(36);
     if (signal.aborted) {
-      throw this.fail(alias, undefined, callId, context, "cancelled", "cancelled before start", 0);
+      throw this.fail(alias, undefined, callId, context, "cancelled", CANCELLED_MESSAGE, 0);
     }
     const cacheKey = this.cache.keyOf(alias.cacheModel, request);
     if (cacheKey !== undefined) {
@@ -177,7 +182,8 @@ class Manager implements ResourceManager {
         this.total.requests += 1;
         startedAtMs = this.clock.now();
         if (this.onStarted.length > 0) {
-          const event = { callId, context, endpoint: endpoint.name, slot, attempt, atMs: startedAtMs };
+          const atMs = startedAtMs;
+          const event = { callId, context, endpoint: endpoint.name, slot, attempt, atMs };
           for (const listener of this.onStarted) listener(event);
         }
         reply = await this.invoke(endpoint, request, signal);
@@ -196,7 +202,8 @@ class Manager implements ResourceManager {
       }
       const error = failure!;
       if (error.kind === "cancelled" || signal.aborted) {
-        throw this.fail(alias, endpoint, callId, context, "cancelled", "cancelled", attempt, error);
+        const message = CANCELLED_MESSAGE;
+        throw this.fail(alias, endpoint, callId, context, "cancelled", message, attempt, error);
       }
       if (error.kind === "rate_limited") {
         // A 429 requeue does not spend one of the call's retries.
@@ -257,14 +264,14 @@ class Manager implements ResourceManager {
       try {
         await this.clock.sleep(decision.delayMs, signal);
       } catch {
-        throw this.fail(alias, endpoint, callId, context, "cancelled", "cancelled", attempt);
+        throw this.fail(alias, endpoint, callId, context, "cancelled", CANCELLED_MESSAGE, attempt);
       }
     }
   }
 
   /**
    * Calls the client under a timeout. The run's signal and the timeout
-   * abort one controller, and its reason tells them apart afterwards.
+   * abort one controller, and its abort reason separates the two afterwards.
    */
   private async invoke(
     endpoint: EndpointState,
@@ -334,7 +341,8 @@ class Manager implements ResourceManager {
         const onAbort = () => {
           const index = alias.slotWaiters.indexOf(wake);
           if (index >= 0) alias.slotWaiters.splice(index, 1);
-          reject(this.fail(alias, undefined, callId, context, "cancelled", "cancelled", attempt));
+          const message = CANCELLED_MESSAGE;
+          reject(this.fail(alias, undefined, callId, context, "cancelled", message, attempt));
         };
         const wake = () => {
           signal.removeEventListener("abort", onAbort);
@@ -399,8 +407,8 @@ class Manager implements ResourceManager {
   }
 
   /**
-   * A cached answer spends nothing, so its usage and cost are zero; the
-   * finished event carries slot -1 because no slot was taken.
+   * Returns a cached result. It spent nothing, so its usage and cost are
+   * zero, and its finished event carries slot -1 because no slot was taken.
    */
   private answerFromCache(
     alias: AliasState,
@@ -481,7 +489,10 @@ class Manager implements ResourceManager {
     const alias = this.aliases.get(name);
     if (alias === undefined) {
       const known = [...this.aliases.keys()].join(", ");
-      throw new Error(`unknown alias "${name}": the resources define ${known || "none"}`);
+      throw new Error(
+        `unknown alias "${name}": ${this.configFile} defines ${known || "no alias"}; ` +
+          "add it there or use one of those",
+      );
     }
     return alias;
   }

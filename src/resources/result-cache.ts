@@ -13,8 +13,9 @@ export class ResultCache {
   constructor(private readonly maxEntries: number) {}
 
   /**
-   * The cache key of a request to `model`, or undefined when the request is
-   * not cacheable: only temperature 0 replies are repeatable enough to reuse.
+   * Returns the cache key of a request to `model`, or undefined when the
+   * request is not cacheable. Only temperature 0 replies are repeatable
+   * enough to reuse.
    */
   keyOf(model: string, request: LlmRequest): string | undefined {
     if (this.maxEntries === 0 || request.temperature !== 0) return undefined;

@@ -4,7 +4,7 @@ import type { RetryHeaders } from "./provider-error.js";
  * Reads the wait a server asked for, in milliseconds: `retry-after-ms`
  * (sent by OpenAI-compatible servers) first, then `Retry-After` as seconds
  * or as an HTTP date. `nowEpochMs` is wall-clock time, because an HTTP date
- * is one. Returns undefined when neither header holds a usable value.
+ * is one. Returns undefined when neither header contains a usable value.
  */
 export function parseRetryAfterMs(
   headers: RetryHeaders | undefined,

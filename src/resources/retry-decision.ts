@@ -1,13 +1,13 @@
 import type { ProviderErrorKind, RetryHeaders } from "./provider-error.js";
 import { parseRetryAfterMs } from "./retry-after.js";
 
-/** Longest a call keeps waiting out 429s in total before it fails: 10 minutes. */
+/** Maximum total time a call waits out 429s before it fails: 10 minutes. */
 export const MAX_RATE_LIMIT_WAIT_MS = 10 * 60 * 1000;
 
 /** Cap on one exponential backoff delay, so that many retries stay sane: 2 minutes. */
 export const MAX_BACKOFF_MS = 2 * 60 * 1000;
 
-/** Where a call stands when an attempt has just failed. */
+/** State of a call when an attempt has just failed. */
 export interface RetryState {
   /** Attempts that counted against `maxRetries` so far, the failed one included. */
   attempt: number;
@@ -40,7 +40,7 @@ export interface RetryDecision {
  * Decides whether a failed attempt is tried again and after how long. Pure:
  * the same arguments always give the same decision.
  *
- * - rate_limited: wait what Retry-After asks (else a backoff by the count
+ * - rate_limited: wait what Retry-After requests (else a backoff by the count
  *   of 429s), requeue without spending a retry, until the total wait would
  *   pass `maxRateLimitWaitMs`.
  * - transient, timeout: exponential backoff from `retryDelayMs`, scaled by

@@ -1,5 +1,8 @@
 import Anthropic from "@anthropic-ai/sdk";
-import type { Message, MessageCreateParamsNonStreaming } from "@anthropic-ai/sdk/resources/messages";
+import type {
+  Message,
+  MessageCreateParamsNonStreaming,
+} from "@anthropic-ai/sdk/resources/messages";
 import { ProviderError } from "../provider-error.js";
 import type { EndpointConfig, LlmClient, LlmReply, LlmRequest } from "../types.js";
 import { createEndpointFetch, type EndpointFetch } from "./endpoint-fetch.js";
@@ -63,15 +66,16 @@ function resolveAnthropicKey(endpoint: EndpointConfig): string {
 }
 
 /**
- * NOTE: @anthropic-ai/sdk 1.17 no longer types `temperature` because newer
- * models deprecate it; the Messages API still reads it, so it is sent when
- * a node sets one.
+ * NOTE: @anthropic-ai/sdk 1.17 no longer types `temperature`, because newer
+ * models deprecate it. It is still sent when a node sets one, and a model
+ * that rejects it fails the call with the API's own message.
  */
 type AnthropicParams = MessageCreateParamsNonStreaming & { temperature?: number };
 
 /**
- * Anthropic has no JSON mode, so a JSON request asks for it in the system
- * prompt, with the schema when there is one.
+ * Builds the Messages request. JSON is requested in the system prompt,
+ * with the schema when there is one, because every Claude model follows
+ * that; `output_config.format` is left out since not every model has it.
  */
 export function buildAnthropicParams(
   endpoint: EndpointConfig,

@@ -10,7 +10,7 @@ export interface EndpointFetch {
 
 /**
  * A fetch for one endpoint over its own undici Agent, which keeps
- * connections alive and opens at most `maxConcurrent` per origin; further
+ * connections alive and opens at most `maxConcurrent` per origin. Further
  * requests wait in the agent's queue. undici's own fetch is used, not the
  * global one, because an Agent only works with the undici copy that made it.
  * undici's header and body timeouts are off: the resource manager's

@@ -113,11 +113,13 @@ export function readOllamaReply(response: ChatResponse): LlmReply {
       kind: "permanent",
     });
   }
+  const promptCount: unknown = response.prompt_eval_count;
+  const evalCount: unknown = response.eval_count;
   return {
     text: response.message.content,
     usage: {
-      inputTokens: typeof response.prompt_eval_count === "number" ? response.prompt_eval_count : null,
-      outputTokens: typeof response.eval_count === "number" ? response.eval_count : null,
+      inputTokens: typeof promptCount === "number" ? promptCount : null,
+      outputTokens: typeof evalCount === "number" ? evalCount : null,
       cachedInputTokens: 0,
       cacheWriteTokens: 0,
     },

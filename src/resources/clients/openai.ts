@@ -51,8 +51,8 @@ export class OpenAiClient implements LlmClient {
 }
 
 /**
- * The key for an endpoint: its own, else OPENAI_API_KEY for provider
- * openai. Self-hosted vllm and tgi servers usually need none, and the SDK
+ * Resolves the key for an endpoint: its own, else OPENAI_API_KEY for
+ * provider openai. Self-hosted vllm and tgi servers usually need none, and the SDK
  * insists on one, so they get the conventional placeholder "EMPTY".
  */
 function resolveOpenAiKey(endpoint: EndpointConfig): string {

@@ -4,7 +4,7 @@ import type { EndpointConfig, LlmClient, LlmReply, LlmRequest } from "../types.j
 import { sampleSchema } from "./schema-sample.js";
 import { hashString, nextHash } from "./string-hash.js";
 
-/** Wait a simulated 429 asks for, sent as its retry-after. */
+/** Retry-after of a simulated 429. */
 export const SIMULATED_RETRY_AFTER_MS = 1000;
 
 const WORDS = [
@@ -23,7 +23,7 @@ type SimulatedSettings = Pick<
  * An in-process provider: no network, and a reply derived from the prompt
  * alone, so the same request always gets the same text. Latency is slept on
  * the injected clock; with zero latency and jitter no timer is set at all,
- * so that it can answer tens of thousands of calls a second.
+ * so that it can serve tens of thousands of calls a second.
  */
 export class SimulatedClient implements LlmClient {
   constructor(
@@ -58,7 +58,7 @@ export class SimulatedClient implements LlmClient {
   }
 }
 
-/** The deterministic reply for a request, with token counts of about 4 characters each. */
+/** Builds the deterministic reply for a request, counting about 4 characters a token. */
 export function buildSimulatedReply(request: LlmRequest): LlmReply {
   const seed = hashString(request.prompt, hashString(request.system ?? ""));
   let text: string;

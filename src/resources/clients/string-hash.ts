@@ -8,7 +8,7 @@ export function hashString(text: string, seed = 0x811c9dc5): number {
   return hash >>> 0;
 }
 
-/** The next value of a small deterministic sequence (xorshift32), never 0 for a non-zero input. */
+/** Returns the next value of a xorshift32 sequence, never 0 for a non-zero input. */
 export function nextHash(hash: number): number {
   let next = hash === 0 ? 0x9e3779b9 : hash;
   next ^= next << 13;
