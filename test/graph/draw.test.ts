@@ -2,6 +2,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { drawGraph } from "../../src/graph/draw.js";
 import { loadPipeline } from "../../src/graph/load-pipeline.js";
+import { writeTempFiles } from "../config/temp-files.js";
 
 const FIXTURES = path.resolve("test/fixtures/pipelines");
 
@@ -69,10 +70,21 @@ describe("drawGraph", () => {
   });
 
   it("marks foreach nodes and escapes Mermaid labels", async () => {
-    const graph = await loadPipeline(`${FIXTURES}/nested/outer.yaml`);
-    const mermaid = drawGraph(graph, "mermaid");
-    expect(mermaid).toContain('n2["split<br/>function split.mjs#35;splitSections"]');
-    expect(mermaid).not.toMatch(/\["[^\]]*"[^\]]*"\]/);
+    const dir = await writeTempFiles({
+      "main.yaml": `
+input: [items]
+nodes:
+  each:
+    llm: fast
+    foreach: '{{ input.items }} "<#>"'
+    prompt: "{{ item }}"
+outputs: {all: "{{ each }}"}
+`,
+    });
+    const mermaid = drawGraph(await loadPipeline(`${dir}/main.yaml`), "mermaid");
+    expect(mermaid).toContain(
+      '  n2[["each<br/>llm fast<br/>for each {{ input.items }} #quot;#lt;#35;#gt;#quot;"]]\n',
+    );
   });
 
   it("draws Graphviz clusters", async () => {
