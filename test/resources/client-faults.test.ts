@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { CallError, createResourceManager, type ResourceManager } from "../../src/resources/resource-manager.js";
+import {
+  CallError,
+  createResourceManager,
+  type ResourceManager,
+} from "../../src/resources/resource-manager.js";
 import type { EndpointConfig } from "../../src/resources/types.js";
 import { ManualClock } from "../../src/util/clock.js";
 import { EventLog } from "./event-log.js";

@@ -174,7 +174,8 @@ describe("provider quirks", () => {
       config: makeConfig([makeEndpoint({ provider, model: "m", baseUrl: `${server.url}/v1` })]),
     });
     cleanups.push(() => manager.close());
-    await manager.call("fast", { prompt: "x", maxTokens: 5 }, context, new AbortController().signal);
+    const signal = new AbortController().signal;
+    await manager.call("fast", { prompt: "x", maxTokens: 5 }, context, signal);
     expect(server.authorizations[0]).toBe("Bearer EMPTY");
     expect(JSON.stringify(server.bodies[0])).toContain('"max_tokens":5');
   });

@@ -1,28 +1,39 @@
 import { describe, expect, it } from "vitest";
 import { computeCostUsd, hasUnknownUsage } from "../../src/resources/cost.js";
 import { LatencyHistogram } from "../../src/resources/latency-histogram.js";
+import type { Usage } from "../../src/resources/types.js";
+
+function usageOf(input: number | null, output: number, cached = 0, written = 0): Usage {
+  return {
+    inputTokens: input,
+    outputTokens: output,
+    cachedInputTokens: cached,
+    cacheWriteTokens: written,
+  };
+}
 
 const prices = { inputCostPer1m: 2, outputCostPer1m: 8 };
 
 describe("computeCostUsd", () => {
   it("prices plain input and output per million tokens", () => {
-    const usage = { inputTokens: 500_000, outputTokens: 250_000, cachedInputTokens: 0, cacheWriteTokens: 0 };
+    const usage = usageOf(500_000, 250_000);
     expect(computeCostUsd(usage, prices)).toBeCloseTo(1 + 2, 12);
   });
 
   it("prices cache reads and writes once each at their own price", () => {
-    const usage = { inputTokens: 1000, outputTokens: 0, cachedInputTokens: 600, cacheWriteTokens: 300 };
+    const usage = usageOf(1000, 0, 600, 300);
     const withCachePrices = { ...prices, cachedInputCostPer1m: 0.2, cacheWriteCostPer1m: 2.5 };
-    expect(computeCostUsd(usage, withCachePrices)).toBeCloseTo((100 * 2 + 600 * 0.2 + 300 * 2.5) / 1e6, 15);
+    const expectedUsd = (100 * 2 + 600 * 0.2 + 300 * 2.5) / 1e6;
+    expect(computeCostUsd(usage, withCachePrices)).toBeCloseTo(expectedUsd, 15);
   });
 
   it("defaults cache prices to the input price", () => {
-    const usage = { inputTokens: 1000, outputTokens: 0, cachedInputTokens: 600, cacheWriteTokens: 300 };
+    const usage = usageOf(1000, 0, 600, 300);
     expect(computeCostUsd(usage, prices)).toBeCloseTo(2000 / 1e6, 15);
   });
 
   it("adds nothing for an unknown count and flags it", () => {
-    const usage = { inputTokens: null, outputTokens: 100, cachedInputTokens: 0, cacheWriteTokens: 0 };
+    const usage = usageOf(null, 100);
     expect(computeCostUsd(usage, prices)).toBeCloseTo(800 / 1e6, 15);
     expect(hasUnknownUsage(usage)).toBe(true);
   });

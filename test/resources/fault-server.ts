@@ -9,7 +9,7 @@ export type Behaviour =
   | { kind: "stall" }
   /** Closes the socket without any reply. */
   | { kind: "drop" }
-  /** Reads the request and never answers. */
+  /** Reads the request and never replies. */
   | { kind: "silent" };
 
 export interface FaultServer {
@@ -30,7 +30,7 @@ export interface FaultServer {
 }
 
 /**
- * A loopback HTTP server whose n-th request gets `script[n]` (or `fallback`
+ * Starts a loopback HTTP server whose n-th request gets `script[n]` (or `fallback`
  * once the script ends), for fault cases that need exact control.
  */
 export async function startFaultServer(
@@ -71,7 +71,8 @@ export async function startFaultServer(
       const text = Buffer.concat(chunks).toString("utf8");
       const body: unknown = text === "" ? undefined : JSON.parse(text);
       state.bodies.push(body);
-      state.authorizations.push(request.headers.authorization ?? request.headers["x-api-key"]?.toString());
+      const apiKeyHeader = request.headers["x-api-key"]?.toString();
+      state.authorizations.push(request.headers.authorization ?? apiKeyHeader);
       for (const waiter of waiters.filter((entry) => state.bodies.length >= entry.count)) {
         waiters.splice(waiters.indexOf(waiter), 1);
         waiter.resolve();
@@ -116,7 +117,7 @@ function behave(behaviour: Behaviour, request: IncomingMessage, response: Server
   }
 }
 
-/** A minimal successful reply in each provider's shape. */
+/** Builds a minimal successful reply in each provider's shape. */
 export function okReply(provider: "openai" | "anthropic" | "ollama", text = "hello"): Behaviour {
   switch (provider) {
     case "openai":
@@ -128,7 +129,9 @@ export function okReply(provider: "openai" | "anthropic" | "ollama", text = "hel
           object: "chat.completion",
           created: 0,
           model: "m",
-          choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }],
+          choices: [
+            { index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" },
+          ],
           usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
         },
       };
@@ -162,7 +165,7 @@ export function okReply(provider: "openai" | "anthropic" | "ollama", text = "hel
   }
 }
 
-/** The path each provider's SDK posts to under the endpoint's base_url. */
+/** Returns the base_url under which each provider's SDK finds its chat route. */
 export function baseUrlFor(provider: "openai" | "anthropic" | "ollama", origin: string): string {
   return provider === "openai" ? `${origin}/v1` : origin;
 }

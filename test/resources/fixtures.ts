@@ -9,7 +9,7 @@ import type {
 } from "../../src/resources/types.js";
 import type { Clock } from "../../src/util/clock.js";
 
-/** An endpoint with the documented defaults, changed by `overrides`. */
+/** Builds an endpoint with the documented defaults, changed by `overrides`. */
 export function makeEndpoint(overrides: Partial<EndpointConfig> = {}): EndpointConfig {
   const alias = overrides.alias ?? "fast";
   return {

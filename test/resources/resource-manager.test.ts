@@ -47,7 +47,12 @@ describe("createResourceManager", () => {
     const steps: Step[] = [
       {
         reply: {
-          usage: { inputTokens: 1000, outputTokens: 200, cachedInputTokens: 400, cacheWriteTokens: 0 },
+          usage: {
+            inputTokens: 1000,
+            outputTokens: 200,
+            cachedInputTokens: 400,
+            cacheWriteTokens: 0,
+          },
         },
         delayMs: 120,
       },
@@ -108,7 +113,8 @@ describe("createResourceManager", () => {
     expect(client.requests).toHaveLength(1);
     await clock.advance(1);
     expect(client.requests).toHaveLength(3);
-    expect(first.isDone && second.isDone).toBe(true);
+    expect(first.isDone).toBe(true);
+    expect(second.isDone).toBe(true);
   });
 
   it("fails rate_limited once the total wait passes 10 minutes", async () => {
@@ -270,7 +276,8 @@ describe("createResourceManager", () => {
   it("tells a different system prompt apart in the cache", async () => {
     const { clock, manager, client } = setup([]);
     const signal = new AbortController().signal;
-    const first = manager.call("fast", { prompt: "p", system: "a", temperature: 0 }, context, signal);
+    const first = manager.call("fast", { prompt: "p", system: "a", temperature: 0 }, context,
+      signal);
     await clock.advance(0);
     await first;
     await manager.call("fast", { prompt: "p", system: "b", temperature: 0 }, context, signal);
@@ -292,7 +299,8 @@ describe("createResourceManager", () => {
   it("emits events that share the call id", async () => {
     const events: string[] = [];
     const listener: CallListener = {
-      onCallStarted: (event) => events.push(`started ${event.callId} #${event.attempt} slot ${event.slot}`),
+      onCallStarted: (event) =>
+        events.push(`started ${event.callId} #${event.attempt} slot ${event.slot}`),
       onCallRetried: (event) => events.push(`retried ${event.callId} in ${event.delayMs}`),
       onCallRateLimited: (event) => events.push(`429 ${event.callId} ${event.retryAfterMs}`),
       onCallFinished: (event) => events.push(`finished ${event.result.callId} at ${event.atMs}`),
@@ -310,7 +318,8 @@ describe("createResourceManager", () => {
     await clock.runAll();
     const failed = settle(manager.call("fast", request, context, signal));
     await clock.runAll();
-    expect(ok.isDone && failed.isDone).toBe(true);
+    expect(ok.isDone).toBe(true);
+    expect(failed.isDone).toBe(true);
     expect(events).toEqual([
       "started c1 #1 slot 0",
       "retried c1 in 1000",

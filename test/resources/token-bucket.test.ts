@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { MIN_RATE_FACTOR, RATE_RECOVERY_STEP, TokenBucket } from "../../src/resources/token-bucket.js";
+import {
+  MIN_RATE_FACTOR,
+  RATE_RECOVERY_STEP,
+  TokenBucket,
+} from "../../src/resources/token-bucket.js";
 
 describe("TokenBucket", () => {
   it("lets a full burst go at once", () => {
