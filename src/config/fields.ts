@@ -39,10 +39,6 @@ export function fraction() {
   return numeric(z.number({ error }).min(0, { error }).max(1, { error }));
 }
 
-export function anyNumber() {
-  return numeric(z.number({ error: "a number" }));
-}
-
 /** A string that is not empty; `description` names its content in messages. */
 export function text(description: string) {
   const error = `a string (${description})`;

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
-import type { Document, Node, Scalar } from "yaml";
+import type { Document, Node } from "yaml";
 import type { SourceLocation } from "../graph/types.js";
 import { ConfigError } from "./errors.js";
 
@@ -121,12 +121,6 @@ export function locateBraces(
     if (index < 0) return locateOffset(source, node.range[0]);
   }
   return locateOffset(source, node.range[0] + index);
-}
-
-/** Returns the scalar at `path`, or undefined when the value there is not a scalar. */
-export function scalarAt(source: YamlSource, path: YamlPath): Scalar | undefined {
-  const node = nodeAt(source, path);
-  return isScalar(node) ? node : undefined;
 }
 
 /** Dotted key path for messages: `endpoints.smart[1].model`. */

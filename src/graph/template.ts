@@ -129,8 +129,3 @@ export function templateRefs(template: CompiledTemplate): Ref[] {
   for (const segment of template.segments) if ("ref" in segment) refs.push(segment.ref);
   return refs;
 }
-
-/** Builds a template of literal text only. */
-export function literalTemplate(text: string): CompiledTemplate {
-  return { source: text, segments: text === "" ? [] : [{ text }] };
-}
