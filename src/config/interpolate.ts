@@ -39,7 +39,8 @@ export function interpolateEnv(
         }
         const name = parsed[1]!;
         const value = env[name];
-        if (parsed[2] !== undefined) return value === undefined || value === "" ? parsed[3]! : value;
+        const hasDefault = parsed[2] !== undefined;
+        if (hasDefault) return value === undefined || value === "" ? parsed[3]! : value;
         if (value !== undefined) return value;
         issues.push({
           ...where,

@@ -235,7 +235,9 @@ export function compilePipelineNode(
   const foreach = compileForeach(raw, nodePath, scope);
   const bindings = compileBindings(raw.with ?? {}, nodePath, scope);
   if (child) checkBindings(name, raw, child, context);
-  const levelDeps = depsOf(foreach ? [foreach, ...Object.values(bindings)] : Object.values(bindings));
+  const templates = Object.values(bindings);
+  if (foreach) templates.push(foreach);
+  const levelDeps = depsOf(templates);
   if (!child?.graph) return { name, location, levelDeps, nodes: [] };
 
   if (foreach) {
@@ -250,7 +252,8 @@ export function compilePipelineNode(
     };
     return { name, location, levelDeps, nodes: [node] };
   }
-  return { name, location, levelDeps, nodes: flattenPipeline(name, child.graph, bindings, location) };
+  const nodes = flattenPipeline(name, child.graph, bindings, location);
+  return { name, location, levelDeps, nodes };
 }
 
 /** The `with` of a nested pipeline must bind each of its input fields, and no others. */
@@ -283,7 +286,9 @@ function checkBindings(
     issues.push({
       ...locateValue(source, ["nodes", name, "with", field]),
       key: `nodes.${name}.with.${field}`,
-      message: `node "${name}" binds ${field}, but ${child.file} has no input field "${field}". ${fix}`,
+      message:
+        `node "${name}" binds ${field}, but ${child.file} has no input field "${field}". ` +
+        fix,
     });
   }
 }

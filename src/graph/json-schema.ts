@@ -39,7 +39,9 @@ function formatSchemaError(error: ErrorObject): string {
   const where = error.instancePath === "" ? "/" : error.instancePath;
   if (error.keyword === "enum") {
     const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
-    const values = allowed.map((value) => (typeof value === "string" ? value : JSON.stringify(value)));
+    const values = allowed.map((value) =>
+      typeof value === "string" ? value : JSON.stringify(value),
+    );
     return `${where}: must be one of ${values.join(", ")}`;
   }
   if (error.keyword === "additionalProperties") {

@@ -103,7 +103,8 @@ class PipelineLoader {
     const includeChain = [...chain, { absolutePath, file }];
     const children = new Map<string, ChildPipeline>();
     for (const node of nodes.filter((node) => node.kind === "pipeline")) {
-      const child = await this.loadChild(source, node.name, node.raw as RawPipelineNode, includeChain);
+      const raw = node.raw as RawPipelineNode;
+      const child = await this.loadChild(source, node.name, raw, includeChain);
       if (child) children.set(node.name, child);
     }
 

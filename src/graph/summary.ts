@@ -41,7 +41,8 @@ export function summarizeGraph(graph: Graph): GraphSummary {
 /** `3 nodes, 2 LLM calls per record + 1 per foreach element, aliases: fast, smart` */
 export function formatSummary(summary: GraphSummary): string {
   const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? "" : "s"}`;
-  let text = `${plural(summary.nodes, "node")}, ${plural(summary.callsPerRecord, "LLM call")} per record`;
+  const calls = plural(summary.callsPerRecord, "LLM call");
+  let text = `${plural(summary.nodes, "node")}, ${calls} per record`;
   if (summary.callsPerElement > 0) text += ` + ${summary.callsPerElement} per foreach element`;
   text += `, aliases: ${summary.aliases.join(", ") || "(none)"}`;
   return text;
