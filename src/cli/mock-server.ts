@@ -35,25 +35,60 @@ export function registerMockServerCommand(program: Command, exit: ExitCode): voi
       "Serve OpenAI, Anthropic and Ollama compatible chat APIs on 127.0.0.1 with " +
         "deterministic replies, to try pipelines and limits without spending money.",
     )
-    .option("--port <n>", "TCP port on 127.0.0.1; 0 picks a free one", parseWhole("--port", 0, 65_535), 8787)
-    .option("--latency <ms>", "mean reply latency in milliseconds", parseNonNegative("--latency"), 0)
-    .option("--jitter <ms>", "latency varies uniformly by up to this many ms either way", parseNonNegative("--jitter"), 0)
-    .option("--rate-limit <rps>", "requests admitted in any 1 s window; more get 429", parseWhole("--rate-limit", 1))
-    .option("--max-concurrent <n>", "requests in flight at once; more get 429", parseWhole("--max-concurrent", 1))
+    .option(
+      "--port <n>",
+      "TCP port on 127.0.0.1; 0 picks a free one",
+      parseWhole("--port", 0, 65_535),
+      8787,
+    )
+    .option(
+      "--latency <ms>",
+      "mean reply latency in milliseconds",
+      parseNonNegative("--latency"),
+      0,
+    )
+    .option(
+      "--jitter <ms>",
+      "latency varies uniformly by up to this many ms either way",
+      parseNonNegative("--jitter"),
+      0,
+    )
+    .option(
+      "--rate-limit <rps>",
+      "requests admitted in any 1 s window; more get 429",
+      parseWhole("--rate-limit", 1),
+    )
+    .option(
+      "--max-concurrent <n>",
+      "requests in flight at once; more get 429",
+      parseWhole("--max-concurrent", 1),
+    )
     .option("--fail <p>", "share of requests that fail, 0 to 1", parseShare("--fail"), 0)
     .option(
       "--fail-modes <list>",
       `comma-separated faults --fail picks from: ${FAULT_MODES.join(", ")} (default: 500,drop)`,
       parseFaultModes,
     )
-    .option("--slow <ms>", "how long a slow fault stalls the body after the headers (default: 30000)", parseNonNegative("--slow"))
+    .option(
+      "--slow <ms>",
+      "how long a slow fault stalls the body after the headers (default: 30000)",
+      parseNonNegative("--slow"),
+    )
     .addOption(
       new Option("--retry-after-format <format>", "how Retry-After is written on a 429")
         .choices(RETRY_AFTER_FORMATS)
         .default("seconds"),
     )
-    .option("--retry-after <seconds>", "fixed Retry-After on every 429, in whole seconds", parseWhole("--retry-after", 1))
-    .option("--seed <n>", "seed for fault choice and jitter (default: 1)", parseWhole("--seed", 0))
+    .option(
+      "--retry-after <seconds>",
+      "fixed Retry-After on every 429, in whole seconds",
+      parseWhole("--retry-after", 1),
+    )
+    .option(
+      "--seed <n>",
+      "seed for fault choice and jitter (default: 1)",
+      parseWhole("--seed", 0),
+    )
     .option(
       "--model <name=ms[:jitter]>",
       "latency and jitter in ms for one model; repeat for more models",
@@ -105,8 +140,9 @@ async function serveUntilStopped(options: MockServerOptions): Promise<number> {
     server = await startMockServer(options);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      const port = String(options.port);
       throw new UsageError(
-        `port ${String(options.port)} is already in use; pick another with --port, or --port 0 for a free one`,
+        `port ${port} is already in use; pick another with --port, or --port 0 for a free one`,
       );
     }
     throw error;
@@ -130,11 +166,16 @@ function waitForStopSignal(): Promise<void> {
   });
 }
 
-function parseWhole(flag: string, min: number, max = Number.MAX_SAFE_INTEGER): (text: string) => number {
+function parseWhole(
+  flag: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): (text: string) => number {
   return (text) => {
     const value = Number(text);
     if (text.trim() === "" || !Number.isInteger(value) || value < min || value > max) {
-      const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+      const range =
+        max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
       throw new UsageError(`${flag} must be a whole number ${range}, but it is "${text}"`);
     }
     return value;
@@ -182,19 +223,23 @@ function collectModelLatency(
   const split = text.lastIndexOf("=");
   const name = text.slice(0, split);
   const [latencyText = "", jitterText, ...rest] = text.slice(split + 1).split(":");
-  const latencyMs = Number(latencyText);
-  const jitterMs = jitterText === undefined ? undefined : Number(jitterText);
   const isValid =
     split > 0 &&
     rest.length === 0 &&
-    latencyText.trim() !== "" &&
-    Number.isFinite(latencyMs) &&
-    latencyMs >= 0 &&
-    (jitterMs === undefined || (jitterText?.trim() !== "" && Number.isFinite(jitterMs) && jitterMs >= 0));
+    isNonNegativeNumber(latencyText) &&
+    (jitterText === undefined || isNonNegativeNumber(jitterText));
   if (!isValid) {
     throw new UsageError(
-      `--model must be NAME=LATENCY_MS or NAME=LATENCY_MS:JITTER_MS with numbers of at least 0, but it is "${text}"`,
+      "--model must be NAME=LATENCY_MS or NAME=LATENCY_MS:JITTER_MS with numbers of at least 0, " +
+        `but it is "${text}"`,
     );
   }
-  return { ...previous, [name]: jitterMs === undefined ? { latencyMs } : { latencyMs, jitterMs } };
+  const latency: ModelLatency = { latencyMs: Number(latencyText) };
+  if (jitterText !== undefined) latency.jitterMs = Number(jitterText);
+  return { ...previous, [name]: latency };
+}
+
+function isNonNegativeNumber(text: string): boolean {
+  const value = Number(text);
+  return text.trim() !== "" && Number.isFinite(value) && value >= 0;
 }

@@ -20,11 +20,12 @@ export class AdmissionControl {
     private readonly retryAfterSeconds: number | undefined,
   ) {}
 
-  /** Admits a request at `nowMs` or says why not; call `release` once per admission. */
+  /** Admits a request at `nowMs` or returns why not. Call `release` once per admission. */
   tryAdmit(nowMs: number): Admission {
     if (this.inFlight >= this.maxConcurrent) {
-      // Nothing tells when a slot frees, so suggest the shortest wait a header can say.
-      return { isAdmitted: false, reason: "concurrency", retryAfterSeconds: this.retryAfterSeconds ?? 1 };
+      // No one knows when a slot frees, so send the shortest wait the header can express.
+      const retryAfterSeconds = this.retryAfterSeconds ?? 1;
+      return { isAdmitted: false, reason: "concurrency", retryAfterSeconds };
     }
     if (Number.isFinite(this.rateLimit) && this.admitted.count(nowMs) >= this.rateLimit) {
       const waitMs = this.admitted.msUntilOldestLeaves(nowMs);
@@ -45,7 +46,7 @@ export class AdmissionControl {
   }
 }
 
-/** A `Retry-After` header value: whole seconds, or an HTTP date that far ahead. */
+/** Formats a `Retry-After` value: whole seconds, or an HTTP date that far ahead. */
 export function formatRetryAfter(
   seconds: number,
   format: "seconds" | "http-date",

@@ -19,9 +19,11 @@ export async function handleChat(
   response: ServerResponse,
 ): Promise<void> {
   const requestId = `req_mock${state.nextSequence()}`;
+  const idHeader =
+    route.requestIdHeader === undefined ? {} : { [route.requestIdHeader]: requestId };
   const sendError = (status: number, kind: MockErrorKind, message: string, headers = {}) => {
-    const idHeader = route.requestIdHeader === undefined ? {} : { [route.requestIdHeader]: requestId };
-    sendJson(response, status, route.formatError(kind, message, requestId), { ...idHeader, ...headers });
+    const body = route.formatError(kind, message, requestId);
+    sendJson(response, status, body, { ...idHeader, ...headers });
   };
 
   let rawBody: string;
@@ -29,7 +31,7 @@ export async function handleChat(
     rawBody = await readBody(httpRequest);
   } catch (error) {
     if (error instanceof BodyTooLargeError) sendError(413, "invalid_request", error.message);
-    // Otherwise the client went away while sending; there is no one to answer.
+    // Otherwise the client disconnected while sending, so no reply can be sent.
     return;
   }
 
@@ -56,7 +58,8 @@ export async function handleChat(
       state.options.retryAfterFormat,
       Date.now(),
     );
-    const limit = admission.reason === "concurrency" ? "concurrent requests" : "requests per second";
+    const limit =
+      admission.reason === "concurrency" ? "concurrent requests" : "requests per second";
     sendError(429, "rate_limit", `Rate limit reached: too many ${limit} (plait mock-server)`, {
       "retry-after": retryAfter,
     });
@@ -90,9 +93,8 @@ export async function handleChat(
     omitCachedPromptEvalCount: state.options.ollamaOmitCachedPromptEvalCount,
   });
   state.stats.recordSuccess(route.name, reply, routeReply.isPromptCountOmitted === true);
-  const headers = route.requestIdHeader === undefined ? {} : { [route.requestIdHeader]: requestId };
   const contentType = routeReply.isNdjson === true ? "application/x-ndjson" : "application/json";
-  sendJson(response, 200, routeReply.body, headers, contentType);
+  sendJson(response, 200, routeReply.body, idHeader, contentType);
 }
 
 async function playFault(
@@ -107,7 +109,11 @@ async function playFault(
 ): Promise<void> {
   switch (fault) {
     case "500":
-      sendError(500, "server", "The server had an error while processing your request (plait mock-server fault)");
+      sendError(
+        500,
+        "server",
+        "The server had an error while processing your request (plait mock-server fault)",
+      );
       return;
     case "529":
       sendError(route.overloadedStatus, "overloaded", "Overloaded (plait mock-server fault)");

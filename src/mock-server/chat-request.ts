@@ -2,7 +2,7 @@
 export const MOCK_ROUTES = ["openai", "anthropic", "ollama"] as const;
 export type MockRoute = (typeof MOCK_ROUTES)[number];
 
-/** What kind of reply the request asked for. */
+/** The kind of reply a request expects. */
 export type ReplyFormat =
   | { kind: "text" }
   | { kind: "json" }
@@ -32,7 +32,7 @@ export interface ChatRequest {
   isNdjsonStream?: boolean;
 }
 
-/** A request body the mock cannot serve; the route answers 400 in its provider's shape. */
+/** A request body the mock cannot serve. The route replies 400 in its provider's shape. */
 export class InvalidRequestError extends Error {
   override name = "InvalidRequestError";
 }
@@ -62,7 +62,7 @@ export function readStopSequences(value: unknown, where: string): string[] {
   throw new InvalidRequestError(`${where} must be a string or a list of strings`);
 }
 
-/** A token limit: undefined when absent, else a whole number of at least 1. */
+/** Reads a token limit: undefined when absent, else a whole number of at least 1. */
 export function readMaxTokens(value: unknown, where: string): number | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === "number" && Number.isInteger(value) && value >= 1) return value;

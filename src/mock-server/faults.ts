@@ -23,4 +23,5 @@ export class FaultPicker {
 
 /** The body of a "garbage" fault: a proxy's HTML error page, sent with status 200. */
 export const GARBAGE_BODY =
-  "<html><head><title>502 Bad Gateway</title></head><body>plait mock-server garbage fault</body></html>";
+  "<html><head><title>502 Bad Gateway</title></head>" +
+  "<body>plait mock-server garbage fault</body></html>";

@@ -3,7 +3,7 @@ import { sendJson } from "./http-io.js";
 import type { MockServerState } from "./server-state.js";
 
 /**
- * Answers the routes that are not chat: model lists and the stats. Returns
+ * Serves the routes that are not chat: model lists and the stats. Returns
  * false when `path` is none of them.
  */
 export function handleInfoRoute(

@@ -129,7 +129,8 @@ function generateArray(schema: Schema, random: Random, root: Schema, depth: numb
   const minItems = readBound(schema.minItems) ?? 0;
   const maxItems = readBound(schema.maxItems) ?? Math.max(minItems, 3);
   const wanted = depth < MAX_DEPTH ? 1 + Math.floor(random() * 3) : 0;
-  const count = Math.min(maxItems, Math.max(minItems, wanted, depth < MAX_DEPTH ? prefix.length : 0));
+  const prefixCount = depth < MAX_DEPTH ? prefix.length : 0;
+  const count = Math.min(maxItems, Math.max(minItems, wanted, prefixCount));
   const items: unknown[] = [];
   for (let i = 0; i < count; i++) {
     const itemSchema = i < prefix.length ? prefix[i] : schema.items;
@@ -139,8 +140,8 @@ function generateArray(schema: Schema, random: Random, root: Schema, depth: numb
 }
 
 function generateNumber(schema: Schema, random: Random, isInteger: boolean): number {
-  const exclusiveMin = typeof schema.exclusiveMinimum === "number" ? schema.exclusiveMinimum : undefined;
-  const exclusiveMax = typeof schema.exclusiveMaximum === "number" ? schema.exclusiveMaximum : undefined;
+  const exclusiveMin = readNumber(schema.exclusiveMinimum);
+  const exclusiveMax = readNumber(schema.exclusiveMaximum);
   const step = isInteger ? 1 : 0.01;
   let min = typeof schema.minimum === "number" ? schema.minimum : 0;
   if (exclusiveMin !== undefined) min = Math.max(min, exclusiveMin + step);
@@ -184,6 +185,10 @@ function formatExample(format: unknown, random: Random): string | undefined {
     default:
       return undefined;
   }
+}
+
+function readNumber(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
 }
 
 function readBound(value: unknown): number | undefined {

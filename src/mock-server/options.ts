@@ -28,7 +28,7 @@ export interface MockServerOptions {
   maxConcurrent?: number;
   /** Chat requests admitted in any sliding 1 s window; beyond it 429. Default: no limit. */
   rateLimit?: number;
-  /** How `Retry-After` is written on a 429. Default "seconds". */
+  /** Format of `Retry-After` on a 429. Default "seconds". */
   retryAfterFormat?: RetryAfterFormat;
   /**
    * Fixed `Retry-After` in whole seconds. Default: 1 for the concurrency cap,
@@ -81,27 +81,36 @@ export interface ResolvedMockServerOptions {
  * Checks every option and applies defaults. Throws a RangeError naming the
  * first invalid option and the value received.
  */
-export function resolveMockServerOptions(options: MockServerOptions = {}): ResolvedMockServerOptions {
+export function resolveMockServerOptions(
+  options: MockServerOptions = {},
+): ResolvedMockServerOptions {
   const host = options.host ?? "127.0.0.1";
   if (host !== "127.0.0.1") {
     throw new RangeError(`host must be "127.0.0.1" (loopback only), received ${String(host)}`);
   }
   const port = options.port ?? 0;
   requireInteger("port", port, 0, 65_535);
+
   const latencyMs = options.latencyMs ?? 0;
   const jitterMs = options.jitterMs ?? 0;
   requireNonNegative("latencyMs", latencyMs);
   requireNonNegative("jitterMs", jitterMs);
   const models = options.models ?? {};
   for (const [name, latency] of Object.entries(models)) {
-    if (latency.latencyMs !== undefined) requireNonNegative(`models.${name}.latencyMs`, latency.latencyMs);
-    if (latency.jitterMs !== undefined) requireNonNegative(`models.${name}.jitterMs`, latency.jitterMs);
+    if (latency.latencyMs !== undefined) {
+      requireNonNegative(`models.${name}.latencyMs`, latency.latencyMs);
+    }
+    if (latency.jitterMs !== undefined) {
+      requireNonNegative(`models.${name}.jitterMs`, latency.jitterMs);
+    }
   }
+
   const maxConcurrent = options.maxConcurrent ?? Number.POSITIVE_INFINITY;
   if (options.maxConcurrent !== undefined) requireInteger("maxConcurrent", maxConcurrent, 1);
   const rateLimit = options.rateLimit ?? Number.POSITIVE_INFINITY;
   // A whole number because the limit counts requests in a 1 s window.
   if (options.rateLimit !== undefined) requireInteger("rateLimit", rateLimit, 1);
+
   const retryAfterFormat = options.retryAfterFormat ?? "seconds";
   if (!RETRY_AFTER_FORMATS.includes(retryAfterFormat)) {
     throw new RangeError(
@@ -111,6 +120,7 @@ export function resolveMockServerOptions(options: MockServerOptions = {}): Resol
   if (options.retryAfterSeconds !== undefined) {
     requireInteger("retryAfterSeconds", options.retryAfterSeconds, 1);
   }
+
   const failRate = options.failRate ?? 0;
   if (!(Number.isFinite(failRate) && failRate >= 0 && failRate <= 1)) {
     throw new RangeError(`failRate must be a number from 0 to 1, received ${String(failRate)}`);
@@ -124,12 +134,14 @@ export function resolveMockServerOptions(options: MockServerOptions = {}): Resol
       );
     }
   }
+
   const slowMs = options.slowMs ?? 30_000;
   requireNonNegative("slowMs", slowMs);
   const seed = options.seed ?? 1;
   requireInteger("seed", seed, 0);
   const promptCacheMinTokens = options.promptCacheMinTokens ?? 1024;
   requireInteger("promptCacheMinTokens", promptCacheMinTokens, 1);
+
   return {
     host,
     port,
@@ -155,7 +167,12 @@ function requireNonNegative(name: string, value: number): void {
   }
 }
 
-function requireInteger(name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void {
+function requireInteger(
+  name: string,
+  value: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): void {
   if (!(Number.isInteger(value) && value >= min && value <= max)) {
     throw new RangeError(
       `${name} must be a whole number from ${min} to ${max}, received ${String(value)}`,

@@ -28,7 +28,7 @@ export function generateWords(random: Random, minWords: number, maxWords: number
   return words.join(" ");
 }
 
-/** Why the reply ended, in neutral terms; each route maps it to its own field. */
+/** The reason a reply ended, in neutral terms. Each route maps it to its own field. */
 export type FinishReason = "stop" | "length" | "stop_sequence";
 
 export interface ShapedReply {

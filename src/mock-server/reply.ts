@@ -54,7 +54,9 @@ function generateFullText(request: ChatRequest, promptText: string, random: () =
   const schema =
     request.format.kind === "schema" ? request.format.schema : findSchemaInText(promptText);
   const value =
-    schema === undefined ? { answer: generateWords(random, 4, 16) } : generateJsonValue(schema, random);
+    schema === undefined
+      ? { answer: generateWords(random, 4, 16) }
+      : generateJsonValue(schema, random);
   const json = JSON.stringify(value);
   // A reply prefilled with the start of the JSON (an Anthropic habit:
   // an assistant message "{") continues after the prefill.

@@ -17,7 +17,7 @@ export class MockServerState {
   readonly admission: AdmissionControl;
   readonly faults: FaultPicker;
   readonly latency: LatencyPicker;
-  /** Configured models first, then models requests named. */
+  /** Configured models first, then the models that requests named. */
   readonly modelNames: Set<string>;
   private sequence = 0;
 
@@ -46,7 +46,7 @@ export class MockServerState {
     this.modelNames = new Set(Object.keys(options.models));
   }
 
-  /** A number unique to this server, for reply and request ids. */
+  /** Returns a number unique to this server, for reply and request ids. */
   nextSequence(): number {
     return ++this.sequence;
   }

@@ -44,7 +44,10 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     routeRequest(state, request, response).catch((error: unknown) => {
       // A bug in the mock: make it visible to the client rather than hang.
       if (response.headersSent) response.destroy();
-      else sendJson(response, 500, { error: { message: `plait mock-server internal error: ${String(error)}` } });
+      else {
+        const message = `plait mock-server internal error: ${String(error)}`;
+        sendJson(response, 500, { error: { message } });
+      }
     });
   });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;

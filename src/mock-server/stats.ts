@@ -16,7 +16,7 @@ export interface MockUsageTotals {
   unreportedPromptTokens: number;
 }
 
-/** What `GET /stats` returns. Counts cover chat requests only, since start or the last reset. */
+/** The body of `GET /stats`. Counts cover chat requests only, since start or the last reset. */
 export interface MockStats {
   requests: {
     total: number;
@@ -24,15 +24,15 @@ export interface MockStats {
     /** Keyed by the request's `model`; bodies that did not parse are left out. */
     byModel: Record<string, number>;
   };
-  /** Requests answered with a reply (faults, 400s and 429s excluded). */
+  /** Requests that got a reply (faults, 400s and 429s excluded). */
   successes: number;
-  /** Requests answered 400 because the body was not a valid request. */
+  /** Requests rejected with 400 because the body was not a valid request. */
   invalidRequests: number;
   /** Admitted requests whose reply has not finished. */
   inFlight: number;
-  /** The most admitted requests in flight at once. */
+  /** Maximum admitted requests in flight at once. */
   peakConcurrency: number;
-  /** The most chat requests received in any 1 s window, rejected ones included. */
+  /** Maximum chat requests received in any 1 s window, rejected ones included. */
   peakRequestsPerSecond: number;
   /** 429 replies, by the limit that caused them. */
   rateLimited: { total: number; concurrency: number; rate: number };

@@ -132,7 +132,11 @@ describe("POST /v1/messages", () => {
           output_config: {
             format: {
               type: "json_schema",
-              schema: { type: "object", required: ["stars"], properties: { stars: { type: "integer", minimum: 1, maximum: 5 } } },
+              schema: {
+                type: "object",
+                required: ["stars"],
+                properties: { stars: { type: "integer", minimum: 1, maximum: 5 } },
+              },
             },
           },
         }),
@@ -176,9 +180,15 @@ describe("POST /v1/messages", () => {
       const response = await fetch(`${server.url}/v1/messages`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ model: "claude-haiku", messages: [{ role: "user", content: "Hi" }] }),
+        body: JSON.stringify({
+          model: "claude-haiku",
+          messages: [{ role: "user", content: "Hi" }],
+        }),
       });
-      const body = (await response.json()) as { type: string; error: { type: string; message: string } };
+      const body = (await response.json()) as {
+        type: string;
+        error: { type: string; message: string };
+      };
       expect(response.status).toBe(400);
       expect(body.type).toBe("error");
       expect(body.error.type).toBe("invalid_request_error");

@@ -7,7 +7,8 @@ import { runCli, startCli } from "../support/run-cli.js";
 describe("plait mock-server", () => {
   it("serves until SIGINT and exits 0", async () => {
     const cli = startCli(["mock-server", "--port", "0", "--model", "gpt-4o-mini=1:1"]);
-    const [, url] = await cli.waitForLine(/^plait mock-server listening on (http:\/\/127\.0\.0\.1:\d+)$/);
+    const listening = /^plait mock-server listening on (http:\/\/127\.0\.0\.1:\d+)$/;
+    const [, url] = await cli.waitForLine(listening);
     const client = new OpenAI({ baseURL: `${url}/v1`, apiKey: "sk-test", maxRetries: 0 });
     const completion = await client.chat.completions.create({
       model: "gpt-4o-mini",
@@ -32,7 +33,10 @@ describe("plait mock-server", () => {
   });
 
   it.each([
-    [["--max-concurrent", "0"], '--max-concurrent must be a whole number of at least 1, but it is "0"'],
+    [
+      ["--max-concurrent", "0"],
+      '--max-concurrent must be a whole number of at least 1, but it is "0"',
+    ],
     [["--rate-limit", "2.5"], '--rate-limit must be a whole number of at least 1, but it is "2.5"'],
     [["--fail", "1.5"], '--fail must be a number from 0 to 1, but it is "1.5"'],
     [["--latency", "-1"], '--latency must be a number of at least 0, but it is "-1"'],

@@ -33,7 +33,11 @@ describe("mock server faults", () => {
     await withMockServer(alwaysFail("529"), async (server) => {
       const client = new Anthropic({ baseURL: server.url, apiKey: "sk-test", maxRetries: 0 });
       const failure = await client.messages
-        .create({ model: "claude-haiku", max_tokens: 10, messages: [{ role: "user", content: "Hi" }] })
+        .create({
+          model: "claude-haiku",
+          max_tokens: 10,
+          messages: [{ role: "user", content: "Hi" }],
+        })
         .catch((error: unknown) => error);
       const apiError = failure as InstanceType<typeof Anthropic.APIError>;
       expect(apiError).toBeInstanceOf(Anthropic.APIError);

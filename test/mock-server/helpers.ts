@@ -20,7 +20,9 @@ export async function waitForStats(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!isReady(server.stats())) {
-    if (Date.now() > deadline) throw new Error(`stats not ready: ${JSON.stringify(server.stats())}`);
+    if (Date.now() > deadline) {
+      throw new Error(`stats not ready: ${JSON.stringify(server.stats())}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }

@@ -63,7 +63,11 @@ describe("generateJsonValue", () => {
     const schema = {
       $ref: "#/$defs/node",
       $defs: {
-        node: { type: "object", required: ["child"], properties: { child: { $ref: "#/$defs/node" } } },
+        node: {
+          type: "object",
+          required: ["child"],
+          properties: { child: { $ref: "#/$defs/node" } },
+        },
       },
     };
     expect(() => generate(schema)).not.toThrow();

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { type MockServerOptions, resolveMockServerOptions, startMockServer } from "../../src/mock-server/index.js";
+import {
+  type MockServerOptions,
+  resolveMockServerOptions,
+  startMockServer,
+} from "../../src/mock-server/index.js";
 
 describe("resolveMockServerOptions", () => {
   it("applies the defaults", () => {
@@ -11,7 +15,10 @@ describe("resolveMockServerOptions", () => {
   });
 
   it.each<[MockServerOptions, string]>([
-    [{ host: "0.0.0.0" as "127.0.0.1" }, 'host must be "127.0.0.1" (loopback only), received 0.0.0.0'],
+    [
+      { host: "0.0.0.0" as "127.0.0.1" },
+      'host must be "127.0.0.1" (loopback only), received 0.0.0.0',
+    ],
     [{ port: -1 }, "port must be a whole number from 0 to 65535, received -1"],
     [{ maxConcurrent: 0 }, "maxConcurrent must be a whole number from 1"],
     [{ rateLimit: 1.5 }, "rateLimit must be a whole number from 1"],

@@ -62,7 +62,11 @@ describe("mock server stats", () => {
       await postChat(server.url, "abcdefgh");
       await fetch(`${server.url}/api/chat`, {
         method: "POST",
-        body: JSON.stringify({ model: "m", stream: false, messages: [{ role: "user", content: "abcd" }] }),
+        body: JSON.stringify({
+          model: "m",
+          stream: false,
+          messages: [{ role: "user", content: "abcd" }],
+        }),
       });
       const stats = server.stats();
       expect(stats.usage.byRoute.openai.promptTokens).toBe(2);

@@ -1,4 +1,8 @@
-import { type MockServer, type MockServerOptions, startMockServer } from "../../src/mock-server/index.js";
+import {
+  type MockServer,
+  type MockServerOptions,
+  startMockServer,
+} from "../../src/mock-server/index.js";
 
 /**
  * Starts a mock server on an ephemeral loopback port, runs `fn` with it, and

@@ -21,7 +21,9 @@ export const anthropicRoute: ChatRoute = {
   parseRequest(body) {
     if (!isRecord(body)) throw new InvalidRequestError("the request body must be a JSON object");
     if (body.stream === true) {
-      throw new InvalidRequestError("stream: true is not supported by plait mock-server; send stream: false");
+      throw new InvalidRequestError(
+        "stream: true is not supported by plait mock-server; send stream: false",
+      );
     }
     const model = readModel(body);
     // Anthropic requires max_tokens, so the mock does too.
@@ -34,7 +36,8 @@ export const anthropicRoute: ChatRoute = {
       if (!isRecord(message) || (message.role !== "user" && message.role !== "assistant")) {
         throw new InvalidRequestError(`messages.${index}.role must be "user" or "assistant"`);
       }
-      return { role: message.role, text: readContentText(message.content, `messages.${index}.content`) };
+      const text = readContentText(message.content, `messages.${index}.content`);
+      return { role: message.role, text };
     });
     const system = readContentText(body.system, "system");
     return {
@@ -95,7 +98,9 @@ function readReplyFormat(body: Record<string, unknown>, system: string): ReplyFo
   const config = isRecord(body.output_config) ? body.output_config : {};
   const format = config.format ?? body.output_format;
   if (isRecord(format) && format.type === "json_schema") {
-    if (!isRecord(format.schema)) throw new InvalidRequestError("output format schema must be an object");
+    if (!isRecord(format.schema)) {
+      throw new InvalidRequestError("output_config.format.schema must be an object");
+    }
     return { kind: "schema", schema: format.schema };
   }
   return /\bJSON\b/i.test(system) ? { kind: "json" } : { kind: "text" };

@@ -14,7 +14,7 @@ import type { ChatRoute } from "./route.js";
 export const ollamaRoute: ChatRoute = {
   name: "ollama",
   path: "/api/chat",
-  // Ollama has no 529; a busy server answers 503.
+  // Ollama has no 529, so a busy server replies 503.
   overloadedStatus: 503,
 
   parseRequest(body) {
@@ -61,7 +61,11 @@ export const ollamaRoute: ChatRoute = {
       eval_count: reply.completionTokens,
       eval_duration: reply.completionTokens * 1_000_000,
     };
-    return { body, isNdjson: request.isNdjsonStream === true, isPromptCountOmitted: omitsPromptCount };
+    return {
+      body,
+      isNdjson: request.isNdjsonStream === true,
+      isPromptCountOmitted: omitsPromptCount,
+    };
   },
 
   formatError(_kind, message) {
@@ -82,5 +86,7 @@ function readFormat(value: unknown): ReplyFormat {
   if (value === undefined || value === null || value === "") return { kind: "text" };
   if (value === "json") return { kind: "json" };
   if (isRecord(value)) return { kind: "schema", schema: value };
-  throw new InvalidRequestError(`format must be "json" or a JSON Schema object, received ${JSON.stringify(value)}`);
+  throw new InvalidRequestError(
+    `format must be "json" or a JSON Schema object, received ${JSON.stringify(value)}`,
+  );
 }

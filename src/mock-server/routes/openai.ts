@@ -16,13 +16,15 @@ export const openaiRoute: ChatRoute = {
   name: "openai",
   path: "/v1/chat/completions",
   requestIdHeader: "x-request-id",
-  // OpenAI has no 529; it says "overloaded" with 503.
+  // OpenAI has no 529, so it reports "overloaded" with 503.
   overloadedStatus: 503,
 
   parseRequest(body) {
     if (!isRecord(body)) throw new InvalidRequestError("the request body must be a JSON object");
     if (body.stream === true) {
-      throw new InvalidRequestError("stream: true is not supported by plait mock-server; send stream: false");
+      throw new InvalidRequestError(
+        "stream: true is not supported by plait mock-server; send stream: false",
+      );
     }
     if (body.n !== undefined && body.n !== null && body.n !== 1) {
       throw new InvalidRequestError("n must be 1: plait mock-server returns one choice");
@@ -112,7 +114,8 @@ function readResponseFormat(value: unknown): ReplyFormat {
     }
     default:
       throw new InvalidRequestError(
-        `response_format.type must be text, json_object or json_schema, received ${String(value.type)}`,
+        "response_format.type must be text, json_object or json_schema, " +
+          `received ${String(value.type)}`,
       );
   }
 }

@@ -2,7 +2,12 @@ import type { ChatRequest, MockRoute } from "../chat-request.js";
 import type { GeneratedReply } from "../reply.js";
 
 /** Errors the mock sends, named apart from any one provider's words. */
-export type MockErrorKind = "invalid_request" | "not_found" | "rate_limit" | "server" | "overloaded";
+export type MockErrorKind =
+  | "invalid_request"
+  | "not_found"
+  | "rate_limit"
+  | "server"
+  | "overloaded";
 
 export interface RouteReply {
   body: unknown;
