@@ -21,14 +21,14 @@ export interface CheckpointWriterOptions {
   clock: Clock;
   /** Finished nodes buffered before a flush starts (`checkpoint_buffer_size`). Default 10. */
   bufferSize?: number;
-  /** Longest time a line waits in the buffer before a flush starts, in ms. Default 1000. */
+  /** Maximum time a line waits in the buffer before a flush starts, in ms. Default 1000. */
   flushIntervalMs?: number;
   /**
    * Text waiting or being written, in UTF-16 code units (bytes for ASCII),
    * above which `isBackedUp` is true. Default 16 MiB.
    */
   highWaterMark?: number;
-  /** Records finished by an earlier attempt of this run: their results are never written again. */
+  /** Records finished by an earlier attempt of this run, whose results are never written again. */
   finishedRecordIds?: ReadonlySet<string>;
   /**
    * Error lines of records that an earlier attempt left failed, by record id.

@@ -14,7 +14,7 @@ export interface OpenCheckpointWriterOptions {
   clock: Clock;
   /** `checkpoint_buffer_size` from the resources. Default 10. */
   bufferSize?: number;
-  /** Longest time a line waits before a flush starts, in ms. Default 1000. */
+  /** Maximum time a line waits before a flush starts, in ms. Default 1000. */
   flushIntervalMs?: number;
   /** See CheckpointWriterOptions.highWaterMark. Default 16 MiB. */
   highWaterMark?: number;

@@ -52,7 +52,7 @@ describe("CheckpointWriter flush triggers", () => {
     expect(clock.pendingSleeps).toBe(0);
   });
 
-  it("starts the timer again for lines after a timed flush", async () => {
+  it("rearms the timer after a flush", async () => {
     const { clock, sinks, writer } = setup({ bufferSize: 10 });
     writer.onNodeFinished(nodeEvent("1", "a", 1));
     await clock.advance(1000);
@@ -64,7 +64,7 @@ describe("CheckpointWriter flush triggers", () => {
     expect(sinks.checkpoint.lines()).toHaveLength(2);
   });
 
-  it("flushes everything on close and closes the sinks", async () => {
+  it("close flushes and closes sinks", async () => {
     const { clock, sinks, writer } = setup({ bufferSize: 10 });
     writer.onNodeFinished(nodeEvent("1", "a", "x"));
     writer.onRecordFinished({ recordId: "1", seq: 0, output: { a: "x" }, atMs: 0 });
@@ -142,7 +142,7 @@ describe("CheckpointWriter line format", () => {
 });
 
 describe("CheckpointWriter ordering", () => {
-  it("writes a result only after its node lines", async () => {
+  it("writes results after node lines", async () => {
     const { clock, log, sinks, writer } = setup({ bufferSize: 2 });
     sinks.checkpoint.isHeld = true;
     writer.onNodeFinished(nodeEvent("1", "a", 1));
@@ -169,7 +169,7 @@ describe("CheckpointWriter ordering", () => {
 });
 
 describe("CheckpointWriter backpressure", () => {
-  it("is backed up while a slow sink holds too much", async () => {
+  it("backs up behind a slow sink", async () => {
     const { sinks, writer } = setup({ bufferSize: 1, highWaterMark: 100 });
     sinks.checkpoint.isHeld = true;
     for (let i = 0; i < 5; i++) writer.onNodeFinished(nodeEvent(String(i), "a", "x".repeat(20)));
@@ -189,7 +189,7 @@ describe("CheckpointWriter backpressure", () => {
     expect(sinks.checkpoint.lines()).toHaveLength(5);
   });
 
-  it("is not backed up below the high-water mark", () => {
+  it("stays clear below the high-water mark", () => {
     const { sinks, writer } = setup({ bufferSize: 1, highWaterMark: 10_000 });
     sinks.checkpoint.isHeld = true;
     writer.onNodeFinished(nodeEvent("1", "a", "x"));
@@ -237,7 +237,7 @@ describe("CheckpointWriter flushSync", () => {
 });
 
 describe("CheckpointWriter resume bookkeeping", () => {
-  it("drops a result already written by an earlier attempt", async () => {
+  it("drops results finished earlier", async () => {
     const clock = new ManualClock();
     const sinks = memorySinks();
     const writer = new CheckpointWriter(sinks, { clock, finishedRecordIds: new Set(["1"]) });

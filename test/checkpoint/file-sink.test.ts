@@ -57,7 +57,7 @@ describe("FileSink", () => {
 });
 
 describe("CheckpointWriter on files", () => {
-  it("flushSync keeps every line once while a flush is in flight", async () => {
+  it("flushSync during a flush keeps lines once", async () => {
     const dir = await makeTempDir();
     const open = (name: string) => new FileSink(path.join(dir, name));
     const sinks = {

@@ -13,7 +13,7 @@ import { createRunFolder } from "../../src/checkpoint/run-folder.js";
 import { makeEndpoint, makeResources, makeTempDir } from "./fixtures.js";
 
 describe("fingerprintResources", () => {
-  it("ignores the API key and the file name", () => {
+  it("ignores API key and file name", () => {
     const a = makeResources();
     const b = makeResources({
       file: "elsewhere.yaml",
@@ -74,7 +74,7 @@ describe("fingerprintInput", () => {
     expect(fingerprint.hashedBytes).toBe(8);
   });
 
-  it("hashes only the first MiB of a large file", async () => {
+  it("hashes the first MiB of large files", async () => {
     const file = path.join(await makeTempDir(), "in.jsonl");
     const head = Buffer.alloc(INPUT_HASH_LIMIT_BYTES, 97);
     fs.writeFileSync(file, Buffer.concat([head, Buffer.from("tail one\n")]));
@@ -114,7 +114,7 @@ describe("checkForChanges", () => {
     expect(checkForChanges(folder.manifest, await current())).toEqual([]);
   });
 
-  it("reports a changed pipeline and names the file", async () => {
+  it("names the changed pipeline file", async () => {
     const { folder, pipelinePath, current } = await makeRun();
     fs.writeFileSync(pipelinePath, "name: p2\n");
     const now = await current();
@@ -144,7 +144,7 @@ describe("checkForChanges", () => {
     ]);
   });
 
-  it("accepts a small input with only a new modification time", async () => {
+  it("ignores mtime of a small input", async () => {
     const { folder, inputPath, current } = await makeRun();
     const later = new Date(Date.now() + 60_000);
     fs.utimesSync(inputPath, later, later);

@@ -77,7 +77,7 @@ export interface LoggedWrite {
 
 /**
  * An in-memory sink. While `isHeld` is true, async writes wait until
- * `release()` is called, which stands in for a slow disk.
+ * `release()` is called, which simulates a slow disk.
  */
 export class MemorySink implements AppendSink {
   text = "";

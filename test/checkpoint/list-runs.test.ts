@@ -26,7 +26,7 @@ async function makeRun(
   });
 }
 
-/** The id of a process that has already exited. */
+/** Returns the id of a process that has already exited. */
 function deadPid(): number {
   const child = spawnSync(process.execPath, ["-e", ""]);
   if (child.pid === undefined) throw new Error("could not start a child process");
@@ -53,7 +53,7 @@ describe("listRuns", () => {
     expect(runs.map((run) => run.id)).toEqual([newest.id, middle.id, oldest.id]);
   });
 
-  it("shows a running run with a dead process as interrupted", async () => {
+  it("shows a dead process as interrupted", async () => {
     const dir = await makeTempDir();
     const runsDir = path.join(dir, "runs");
     const folder = await makeRun(runsDir, path.join(dir, "p.yaml"), "2026-12-04T10:00:00Z");
@@ -69,7 +69,7 @@ describe("listRuns", () => {
     expect(listRuns(runsDir).runs[0]?.status).toBe("running");
   });
 
-  it("keeps the recorded status of a run from another host", async () => {
+  it("trusts the status from another host", async () => {
     const dir = await makeTempDir();
     const runsDir = path.join(dir, "runs");
     const folder = await makeRun(runsDir, path.join(dir, "p.yaml"), "2026-12-04T10:00:00Z");
@@ -112,7 +112,7 @@ describe("listRuns", () => {
 });
 
 describe("findLatestRun", () => {
-  it("returns the newest run of that pipeline", async () => {
+  it("returns the newest run of a pipeline", async () => {
     const dir = await makeTempDir();
     const runsDir = path.join(dir, "runs");
     const a = path.join(dir, "a.yaml");
@@ -190,7 +190,7 @@ describe("plait runs", () => {
     expect(runs[0].status).toBe("running");
   });
 
-  it("prints a friendly line without a runs folder", async () => {
+  it("explains a missing runs folder", async () => {
     const runsDir = path.join(await makeTempDir(), "none");
     const { code, stdout } = await runCli(["--runs-dir", runsDir]);
     expect(code).toBe(0);

@@ -22,7 +22,7 @@ async function newFolder(): Promise<RunFolder> {
 }
 
 /**
- * A first attempt: record 1 finished, record 2 stopped after node a,
+ * Writes a first attempt: record 1 finished, record 2 stopped after node a,
  * record 3 failed at node b, record 4 failed as invalid input.
  */
 async function runFirstAttempt(folder: RunFolder): Promise<void> {
@@ -82,7 +82,7 @@ describe("loadResumeState", () => {
     expect(state.warnings).toEqual([]);
   });
 
-  it("keeps the later value of a node written twice", async () => {
+  it("keeps a repeated node's later value", async () => {
     const folder = await newFolder();
     fs.writeFileSync(
       folder.paths.checkpoint,
@@ -102,7 +102,7 @@ describe("loadResumeState", () => {
 });
 
 describe("loadResumeState damaged files", () => {
-  it("skips a torn last line and cuts it off on resume", async () => {
+  it("skips and cuts a torn last line", async () => {
     const folder = await newFolder();
     await runFirstAttempt(folder);
     const intact = fs.readFileSync(folder.paths.checkpoint, "utf8");
@@ -124,7 +124,7 @@ describe("loadResumeState damaged files", () => {
     );
   });
 
-  it("treats unreadable JSON on the last line as torn", async () => {
+  it("treats a bad last line as torn", async () => {
     const folder = await newFolder();
     fs.writeFileSync(folder.paths.checkpoint, '{"r":"2","n":"a","v":1}\n\0\0\0\n');
     const state = await loadResumeState(folder.dir);
@@ -133,7 +133,7 @@ describe("loadResumeState damaged files", () => {
     expect(state.validBytes.checkpoint).toBe(24);
   });
 
-  it("skips a corrupt middle line and names it", async () => {
+  it("names a skipped corrupt middle line", async () => {
     const folder = await newFolder();
     const lines = [
       '{"r":"2","n":"a","v":1}',
@@ -153,7 +153,7 @@ describe("loadResumeState damaged files", () => {
     expect(state.validBytes.checkpoint).toBe(Buffer.byteLength(lines.join("\n")));
   });
 
-  it("reruns a record whose result line was torn", async () => {
+  it("reruns a record with a torn result", async () => {
     const folder = await newFolder();
     fs.writeFileSync(folder.paths.results, '{"id":"1","output":{}}\n{"id":"2","outp');
     const state = await loadResumeState(folder.dir);
@@ -213,7 +213,7 @@ describe("resuming a run", () => {
     expect(fs.existsSync(folder.paths.previousErrors)).toBe(false);
   });
 
-  it("recovers the failed set after a resumed attempt was killed", async () => {
+  it("recovers failures after a killed resume", async () => {
     const folder = await newFolder();
     await runFirstAttempt(folder);
     const first = await loadResumeState(folder.dir);
@@ -229,7 +229,7 @@ describe("resuming a run", () => {
     expect(second.errorLinesById.get("2")).toBe('{"id":"2","kind":"schema","message":"no"}\n');
   });
 
-  it("refuses to resume a run another live process owns", async () => {
+  it("rejects a run another process owns", async () => {
     const folder = await newFolder();
     const manifestPath = folder.paths.manifest;
     const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8"));

@@ -29,12 +29,12 @@ async function makeOptions(dir: string): Promise<CreateRunFolderOptions> {
 }
 
 describe("createRunId", () => {
-  it("starts with the UTC time and the pipeline name", () => {
+  it("starts with UTC time and name", () => {
     const id = createRunId("Ticket triage!", new Date("2026-12-04T15:30:12Z"), "3f9a");
     expect(id).toBe("20261204-153012-ticket-triage-3f9a");
   });
 
-  it("falls back to run for a name without letters", () => {
+  it("uses run for a name without letters", () => {
     expect(createRunId("???", new Date("2026-01-02T03:04:05Z"), "0000")).toBe(
       "20260102-030405-run-0000",
     );
@@ -46,7 +46,7 @@ describe("createRunId", () => {
 });
 
 describe("createRunFolder", () => {
-  it("writes a manifest with fingerprints and status running", async () => {
+  it("writes a running manifest", async () => {
     const dir = await makeTempDir();
     const folder = await createRunFolder(await makeOptions(dir));
     const manifest = JSON.parse(fs.readFileSync(folder.paths.manifest, "utf8"));
@@ -72,7 +72,7 @@ describe("createRunFolder", () => {
     expect(folder.manifest.options).toEqual({ limit: 5, maxCost: 2 });
   });
 
-  it("makes the folder 0700 and its files 0600", async () => {
+  it("uses modes 0700 and 0600", async () => {
     const folder = await createRunFolder(await makeOptions(await makeTempDir()));
     const writer = openCheckpointWriter(folder, { clock: new ManualClock() });
     writer.onNodeFinished(nodeEvent("1", "a", 1));
@@ -96,7 +96,7 @@ describe("createRunFolder", () => {
     }
   });
 
-  it("leaves no API key anywhere in the folder", async () => {
+  it("leaves no API key in any file", async () => {
     const dir = await makeTempDir();
     const options = await makeOptions(dir);
     const folder = await createRunFolder(options);
@@ -114,7 +114,7 @@ describe("createRunFolder", () => {
     }
   });
 
-  it("keeps two runs of the same second apart", async () => {
+  it("separates runs of the same second", async () => {
     const options = await makeOptions(await makeTempDir());
     const first = await createRunFolder(options);
     const second = await createRunFolder(options);
@@ -178,7 +178,7 @@ describe("openRunFolder", () => {
     expect(() => openRunFolder(dir)).toThrow("is not a plait 1 manifest (format:");
   });
 
-  it("rejects starting a fresh writer on a used folder", async () => {
+  it("rejects a fresh writer on a used folder", async () => {
     const folder = await createRunFolder(await makeOptions(await makeTempDir()));
     const writer = openCheckpointWriter(folder, { clock: new ManualClock() });
     writer.onNodeFinished(nodeEvent("1", "a", 1));
