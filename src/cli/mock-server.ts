@@ -147,7 +147,7 @@ async function serveUntilStopped(options: MockServerOptions): Promise<number> {
     }
     throw error;
   }
-  // Tests and scripts read the address from this line; the server logs nothing per request.
+  // Tests and scripts read the address from this line. Nothing is logged per request.
   process.stdout.write(`plait mock-server listening on ${server.url}\n`);
   await waitForStopSignal();
   await server.close();

@@ -16,7 +16,7 @@ export class AdmissionControl {
   constructor(
     private readonly maxConcurrent: number,
     private readonly rateLimit: number,
-    /** Fixed Retry-After in seconds; undefined derives it from the limit hit. */
+    /** Fixed Retry-After in seconds. When undefined, it is derived from the limit hit. */
     private readonly retryAfterSeconds: number | undefined,
   ) {}
 

@@ -144,7 +144,7 @@ async function playFault(
   }
 }
 
-/** Sleeps on the server's clock; returns false when the connection closed first. */
+/** Sleeps on the server's clock. Returns false when the connection closed first. */
 async function sleepUnlessAborted(
   state: MockServerState,
   ms: number,

@@ -17,11 +17,11 @@ export interface ChatMessage {
 export interface ChatRequest {
   route: MockRoute;
   model: string;
-  /** Every system (or developer) message's text, joined with "\n"; "" when none. */
+  /** Every system (or developer) message's text, joined with "\n", or "" when none. */
   system: string;
   /** The other messages in order, with their text parts joined. */
   messages: ChatMessage[];
-  /** Reply token limit; undefined when the request set none. */
+  /** Reply token limit, or undefined when the request set none. */
   maxTokens?: number;
   stopSequences: string[];
   format: ReplyFormat;

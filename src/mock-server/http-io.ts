@@ -1,6 +1,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from "node:http";
 
-/** Larger bodies get 413; real APIs cap requests at tens of megabytes too. */
+/** Larger bodies get 413, so a runaway client cannot exhaust the server's memory. */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export class BodyTooLargeError extends Error {

@@ -20,7 +20,7 @@ export function handleInfoRoute(
     state.stats.reset();
     sendJson(response, 200, { ok: true });
   } else if (method === "GET" && path === "/v1/models") {
-    // The Anthropic SDK sends anthropic-version; its model list has another shape.
+    // The Anthropic SDK sends anthropic-version, and its model list has another shape.
     const isAnthropic = request.headers["anthropic-version"] !== undefined;
     sendJson(response, 200, isAnthropic ? listAnthropicModels(models) : listOpenAiModels(models));
   } else if (method === "GET" && path === "/api/tags") {

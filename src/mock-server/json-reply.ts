@@ -15,8 +15,8 @@ const MAX_DEPTH = 8;
  * `definitions`, string minLength and maxLength and common formats,
  * and number bounds.
  *
- * NOTE: `pattern`, `multipleOf`, `uniqueItems` and `not` are not honoured; a
- * schema that relies on them can get a value that fails it.
+ * NOTE: `pattern`, `multipleOf`, `uniqueItems` and `not` are not honoured, so
+ * a schema that relies on them can get a value that fails it.
  */
 export function generateJsonValue(schema: unknown, random: Random): unknown {
   return generateValue(schema, random, isRecord(schema) ? schema : {}, 0);

@@ -10,7 +10,7 @@ export class LatencyPicker {
     private readonly random: Random,
   ) {}
 
-  /** Milliseconds to wait before replying to a request for `model`; never negative. */
+  /** Returns the ms to wait before replying to a request for `model`, never negative. */
   pickMs(model: string): number {
     const override = this.models[model];
     const meanMs = override?.latencyMs ?? this.latencyMs;

@@ -16,7 +16,7 @@ export interface ModelLatency {
 export interface MockServerOptions {
   /** Interface to listen on. Only loopback is accepted. Default "127.0.0.1". */
   host?: "127.0.0.1";
-  /** TCP port; 0 picks a free ephemeral port. Default 0. */
+  /** TCP port, where 0 picks a free ephemeral port. Default 0. */
   port?: number;
   /** Mean time before a reply is sent. Default 0. */
   latencyMs?: number;
@@ -24,9 +24,9 @@ export interface MockServerOptions {
   jitterMs?: number;
   /** Per-model latency, keyed by the request's `model` field. */
   models?: Record<string, ModelLatency>;
-  /** Chat requests in flight at once; one more gets 429. Default: no cap. */
+  /** Maximum chat requests in flight at once. One more gets 429. Default: no cap. */
   maxConcurrent?: number;
-  /** Chat requests admitted in any sliding 1 s window; beyond it 429. Default: no limit. */
+  /** Maximum chat requests admitted in any sliding 1 s window. More get 429. Default: none. */
   rateLimit?: number;
   /** Format of `Retry-After` on a 429. Default "seconds". */
   retryAfterFormat?: RetryAfterFormat;
@@ -41,7 +41,7 @@ export interface MockServerOptions {
   failModes?: FaultMode[];
   /** How long a "slow" fault stalls the body after sending headers. Default 30000. */
   slowMs?: number;
-  /** Seed for fault choice and jitter; the same seed and request order repeat a run. Default 1. */
+  /** Seed for fault choice and jitter. One seed and one request order repeat a run. Default 1. */
   seed?: number;
   /**
    * A system prompt at least this long (in estimated tokens) is cached after

@@ -33,7 +33,7 @@ export class PromptCache {
       : { readTokens: 0, writeTokens: systemTokens };
   }
 
-  /** Records a sighting of a whole prompt; returns true when it was seen before. */
+  /** Records a sighting of a whole prompt. Returns true when it was seen before. */
   markPromptSeen(model: string, prompt: string): boolean {
     return this.markSeen(`prompt:${model}`, prompt);
   }

@@ -41,7 +41,7 @@ export interface ShapedReply {
 
 /**
  * Cuts a full reply the way a model would stop: at the first stop sequence
- * (which is left out of the text, as every provider does), else at
+ * (left out of the text, as OpenAI, Anthropic and Ollama do), else at
  * `maxTokens` tokens under the mock's chars/4 rule.
  */
 export function shapeReply(

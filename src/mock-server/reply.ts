@@ -58,8 +58,8 @@ function generateFullText(request: ChatRequest, promptText: string, random: () =
       ? { answer: generateWords(random, 4, 16) }
       : generateJsonValue(schema, random);
   const json = JSON.stringify(value);
-  // A reply prefilled with the start of the JSON (an Anthropic habit:
-  // an assistant message "{") continues after the prefill.
+  // A reply prefilled with the start of the JSON (a last assistant message
+  // "{", a common way to ask Claude for JSON) continues after the prefill.
   const last = request.messages.at(-1);
   if (last?.role === "assistant") {
     const prefill = last.text.trimEnd();

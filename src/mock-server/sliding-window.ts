@@ -18,7 +18,7 @@ export class SlidingWindow {
     return this.times.length - this.head;
   }
 
-  /** Milliseconds until the oldest event in the window leaves it; 0 when empty. */
+  /** Returns the ms until the oldest event in the window leaves it, or 0 when empty. */
   msUntilOldestLeaves(nowMs: number): number {
     this.evict(nowMs);
     const oldest = this.times[this.head];

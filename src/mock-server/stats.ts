@@ -21,7 +21,7 @@ export interface MockStats {
   requests: {
     total: number;
     byRoute: Record<MockRoute, number>;
-    /** Keyed by the request's `model`; bodies that did not parse are left out. */
+    /** Keyed by the request's `model`. Bodies that did not parse are left out. */
     byModel: Record<string, number>;
   };
   /** Requests that got a reply (faults, 400s and 429s excluded). */
@@ -38,7 +38,7 @@ export interface MockStats {
   rateLimited: { total: number; concurrency: number; rate: number };
   faults: Record<FaultMode, number>;
   usage: { total: MockUsageTotals; byRoute: Record<MockRoute, MockUsageTotals> };
-  /** TCP connections accepted; fewer than requests means clients reuse keep-alive connections. */
+  /** TCP connections accepted. Fewer than requests means clients reuse keep-alive connections. */
   connections: number;
 }
 
@@ -100,7 +100,7 @@ export class StatsRecorder {
     return structuredClone(this.stats);
   }
 
-  /** Zeroes every counter; requests still in flight stay counted as in flight. */
+  /** Zeroes every counter, but requests still in flight stay counted as in flight. */
   reset(): void {
     const inFlight = this.stats.inFlight;
     this.stats = createEmptyStats();

@@ -2,7 +2,7 @@
  * Token counts in the mock are an estimate of one token per four characters,
  * rounded up: `ceil(chars / 4)`, and at least 1 for any prompt. The prompt's
  * text is every message's text (system prompt first) joined with "\n".
- * Real tokenizers differ; tests need counts that are stable and easy to predict.
+ * Real tokenizers differ, but tests need counts that are stable and easy to predict.
  */
 export function estimateTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));

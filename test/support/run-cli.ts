@@ -26,7 +26,7 @@ export interface CliResult {
 
 /**
  * Runs the built CLI (`node bin/plait.js ...args`) to completion. Needs
- * `npm run build` first. Rejects only when the child cannot start; a
+ * `npm run build` first. Rejects only when the child cannot start. A
  * timeout shows up as signal SIGKILL.
  */
 export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
@@ -37,7 +37,7 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRes
 export interface RunningCli {
   process: ChildProcess;
   output: { stdout: string; stderr: string };
-  /** Resolves with the first stdout line matching `pattern`; rejects if the child exits first. */
+  /** Resolves with the first stdout line matching `pattern`, or rejects if the child exits. */
   waitForLine(pattern: RegExp): Promise<RegExpMatchArray>;
   /** Resolves when the child exits, with everything it wrote. */
   exited: Promise<CliResult>;

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** Creates a fresh folder under the system temp folder; the caller removes it. */
+/** Creates a fresh folder under the system temp folder, which the caller removes. */
 export function makeTempDir(prefix = "plait-test-"): Promise<string> {
   return mkdtemp(join(tmpdir(), prefix));
 }

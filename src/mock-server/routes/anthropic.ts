@@ -52,7 +52,7 @@ export const anthropicRoute: ChatRoute = {
   },
 
   formatReply(request, reply, context) {
-    // Anthropic's input_tokens leaves out cache reads and writes; the
+    // Anthropic's input_tokens leaves out cache reads and writes, so the
     // logical prompt size is the sum of the three fields.
     const inputTokens = reply.promptTokens - reply.cacheReadTokens - reply.cacheWriteTokens;
     return {

@@ -46,7 +46,7 @@ export const ollamaRoute: ChatRoute = {
 
   formatReply(request, reply, context) {
     const omitsPromptCount = context.omitCachedPromptEvalCount && reply.isRepeatedPrompt;
-    // Durations are in nanoseconds in Ollama's API; the mock reports a
+    // Durations are in nanoseconds in Ollama's API. The mock reports a
     // nominal 1 ms per token.
     const body = {
       model: request.model,

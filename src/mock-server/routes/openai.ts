@@ -48,7 +48,7 @@ export const openaiRoute: ChatRoute = {
       model,
       system: system.join("\n"),
       messages,
-      // max_completion_tokens replaced max_tokens in 2024; both are still sent.
+      // OpenAI deprecated max_tokens for max_completion_tokens, and clients send either.
       maxTokens:
         readMaxTokens(body.max_completion_tokens, "max_completion_tokens") ??
         readMaxTokens(body.max_tokens, "max_tokens"),
