@@ -1,0 +1,75 @@
+import { describeChanges } from "../checkpoint/changes.js";
+import { computeFingerprints } from "../checkpoint/fingerprint.js";
+import { findLatestRun } from "../checkpoint/list-runs.js";
+import { loadResumeState, type ResumeState } from "../checkpoint/resume-state.js";
+import { openRunFolder, type RunFolder } from "../checkpoint/run-folder.js";
+import type { Graph } from "../graph/types.js";
+import { resolveRunDir } from "../report/run-folder-metrics.js";
+import type { ResourceConfig } from "../resources/types.js";
+import { listPipelineFiles } from "./pipeline-files.js";
+import { UsageError } from "./usage-error.js";
+
+export interface ResumeTarget {
+  folder: RunFolder;
+  state: ResumeState;
+  /** The input of the stopped run, unless `--input` names another. */
+  inputPath: string;
+}
+
+/** Finds the run folder `--resume` names, or the latest run of this pipeline. */
+function findRunDir(resume: string | true, pipelinePath: string, runsDir: string): string {
+  if (resume !== true) {
+    try {
+      return resolveRunDir(resume, runsDir);
+    } catch (error) {
+      throw new UsageError(error instanceof Error ? error.message : String(error));
+    }
+  }
+  const latest = findLatestRun(runsDir, pipelinePath);
+  if (latest === null) {
+    throw new UsageError(
+      `--resume found no earlier run of ${pipelinePath} under ${runsDir}; ` +
+        "start one without --resume, or name the run (plait runs lists them)",
+    );
+  }
+  return latest.dir;
+}
+
+/**
+ * Opens a stopped run for `--resume`. Refuses, unless `force`, when the
+ * pipeline, resources or input changed since the run began, because reused
+ * node values would then mix two versions of the work.
+ */
+export async function prepareResume(options: {
+  resume: string | true;
+  pipelinePath: string;
+  runsDir: string;
+  inputPath?: string;
+  force: boolean;
+  graph: Graph;
+  resources: ResourceConfig;
+}): Promise<ResumeTarget> {
+  const dir = findRunDir(options.resume, options.pipelinePath, options.runsDir);
+  const state = await loadResumeState(dir);
+  const inputPath = options.inputPath ?? state.manifest.input.path;
+  if (inputPath === "-" && options.inputPath === undefined) {
+    throw new UsageError(
+      `run ${state.manifest.runId} read its records from standard input; ` +
+        "pass --input - and pipe the same records again",
+    );
+  }
+  const fingerprints = await computeFingerprints({
+    pipelineFiles: listPipelineFiles(options.graph),
+    resources: options.resources,
+    inputPath,
+  });
+  const changes = describeChanges(state.manifest, fingerprints);
+  if (changes.length > 0 && !options.force) {
+    throw new UsageError(
+      `cannot resume run ${state.manifest.runId}: ${changes.join("; ")}. ` +
+        "Resume anyway with --force, or start a new run without --resume.",
+    );
+  }
+  const folder = openRunFolder(dir);
+  return { folder, state, inputPath };
+}

@@ -1,0 +1,289 @@
+import { access } from "node:fs/promises";
+import { openCheckpointWriter } from "../checkpoint/open-writer.js";
+import type { ResumeState } from "../checkpoint/resume-state.js";
+import { createRunFolder, type RunFolder } from "../checkpoint/run-folder.js";
+import { loadResources } from "../config/load-resources.js";
+import { chooseProgressMode, isColorEnabled } from "../dashboard/progress-mode.js";
+import { createProgressReporter } from "../dashboard/progress-reporter.js";
+import { estimateCost } from "../execution/estimate.js";
+import type { RunListener } from "../execution/events.js";
+import { countRecords, readRecords } from "../execution/record-stream.js";
+import { runRecords, type RunTotals } from "../execution/runner.js";
+import { compileJsonSchema } from "../graph/json-schema.js";
+import { loadPipeline } from "../graph/load-pipeline.js";
+import type { Graph } from "../graph/types.js";
+import { RunMetricsCollector } from "../report/run-metrics.js";
+import { TraceWriter } from "../report/trace-writer.js";
+import type { CallListener } from "../resources/events.js";
+import { createResourceManager, type ResourceManager } from "../resources/resource-manager.js";
+import type { ResourceConfig } from "../resources/types.js";
+import { systemClock } from "../util/clock.js";
+import { handleInterrupts } from "./interrupt.js";
+import { EXIT, plaitVersion } from "./main.js";
+import { listPipelineFiles } from "./pipeline-files.js";
+import { prepareResume } from "./run-resume.js";
+import { describeOutcome, renderEstimate, renderRunSummary } from "./run-summary.js";
+import { UsageError } from "./usage-error.js";
+
+export interface RunCommandOptions {
+  pipeline: string;
+  resources: string;
+  input?: string;
+  output?: string;
+  runsDir: string;
+  idField: string;
+  limit?: number;
+  maxInflight?: number;
+  maxCost?: number;
+  dryRun?: boolean;
+  trace?: string;
+  progress?: "plain" | "bar" | "dashboard" | "none";
+  dashboard: boolean;
+  color: boolean;
+  json?: boolean;
+  resume?: string | true;
+  force?: boolean;
+}
+
+/** How long running calls may finish after the first Ctrl-C before they are aborted. */
+const GRACE_PERIOD_MS = 5_000;
+
+/** How often metrics.json is rewritten, so `plait report` can read a running run. */
+const METRICS_INTERVAL_MS = 2_000;
+
+/** Sums the spend of finished calls, for `--max-cost`. */
+class SpendMeter implements RunListener {
+  constructor(public costUsd: number) {}
+
+  onNodeFinished(event: { calls: Array<{ costUsd: number }> }): void {
+    for (const call of event.calls) this.costUsd += call.costUsd;
+  }
+}
+
+async function checkReadable(file: string, what: string): Promise<void> {
+  try {
+    await access(file);
+  } catch {
+    throw new UsageError(`${what} "${file}" was not found; check the path`);
+  }
+}
+
+/** Loads both files; any problem is a ConfigError listing every issue. */
+async function loadPlan(
+  options: RunCommandOptions,
+): Promise<{ graph: Graph; resources: ResourceConfig }> {
+  await checkReadable(options.pipeline, "pipeline file");
+  await checkReadable(options.resources, "resource file (--resources)");
+  const resources = await loadResources(options.resources);
+  const graph = await loadPipeline(options.pipeline, { resources });
+  return { graph, resources };
+}
+
+function recordOptions(options: RunCommandOptions, source: string) {
+  return {
+    source,
+    idField: options.idField,
+    ...(options.limit !== undefined ? { limit: options.limit } : {}),
+  };
+}
+
+/** The command that continues this run, for the interrupted and budget messages. */
+function resumeCommand(options: RunCommandOptions, folder: RunFolder): string {
+  return `plait run ${options.pipeline} --resources ${options.resources} --resume ${folder.id}`;
+}
+
+/**
+ * Runs a pipeline over the input and returns the exit code. Progress goes
+ * to stderr; records go to the run folder; the summary goes to stdout.
+ */
+export async function runSession(options: RunCommandOptions): Promise<number> {
+  if (options.input === undefined && options.resume === undefined) {
+    throw new UsageError("--input is required: give a JSON Lines or CSV file, or - for stdin");
+  }
+  if (options.input !== undefined && options.input !== "-") {
+    await checkReadable(options.input, "input file (--input)");
+  }
+  const { graph, resources } = await loadPlan(options);
+
+  let folder: RunFolder;
+  let resume: ResumeState | undefined;
+  let inputPath: string;
+  if (options.resume !== undefined) {
+    const target = await prepareResume({
+      resume: options.resume,
+      pipelinePath: options.pipeline,
+      runsDir: options.runsDir,
+      ...(options.input !== undefined ? { inputPath: options.input } : {}),
+      force: options.force === true,
+      graph,
+      resources,
+    });
+    resume = target.state;
+    inputPath = target.inputPath;
+    await checkReadable(inputPath, "input file of the resumed run");
+    folder = target.folder;
+  } else {
+    inputPath = options.input!;
+    if (options.dryRun) {
+      const estimate = await estimateCost(graph, resources, readRecords(recordOptions(options, inputPath)));
+      process.stdout.write(options.json ? JSON.stringify(estimate) + "\n" : renderEstimate(estimate));
+      return EXIT.ok;
+    }
+    folder = await createRunFolder({
+      runsDir: options.runsDir,
+      pipeline: { path: options.pipeline, name: graph.name, files: listPipelineFiles(graph) },
+      resources: { path: options.resources, config: resources },
+      inputPath,
+      ...(options.output !== undefined ? { outputPath: options.output } : {}),
+      options: { ...options },
+      plaitVersion,
+    });
+  }
+  for (const warning of resume?.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
+  return await executeRun({ options, graph, resources, folder, inputPath, resume });
+}
+
+async function executeRun(context: {
+  options: RunCommandOptions;
+  graph: Graph;
+  resources: ResourceConfig;
+  folder: RunFolder;
+  inputPath: string;
+  resume: ResumeState | undefined;
+}): Promise<number> {
+  const { options, graph, resources, folder, inputPath, resume } = context;
+  const clock = systemClock;
+  if (resume !== undefined) folder.markResumed();
+
+  // The collector reads the manager's counters, and the manager sends the
+  // collector its call events, so the collector reaches the manager lazily.
+  let manager: ResourceManager | undefined;
+  const collector = new RunMetricsCollector({ clock, resourceMetrics: () => manager!.metrics() });
+  const trace = options.trace === undefined ? undefined : new TraceWriter(options.trace, clock.now());
+  const callListeners: CallListener[] = trace === undefined ? [collector] : [collector, trace];
+  manager = createResourceManager({ config: resources, clock, listeners: callListeners });
+
+  const writer = openCheckpointWriter(folder, {
+    clock,
+    bufferSize: resources.checkpointBufferSize,
+    ...(resume !== undefined ? { resume } : {}),
+  });
+  const spend = new SpendMeter(resume?.previousCostUsd ?? 0);
+
+  const stream = process.stderr;
+  const mode = chooseProgressMode({
+    ...(options.progress !== undefined
+      ? { flag: options.progress }
+      : options.dashboard
+        ? {}
+        : { flag: "plain" }),
+    isTTY: stream.isTTY === true,
+    env: process.env,
+  });
+  const reporter = createProgressReporter({
+    mode,
+    stream,
+    isColor: isColorEnabled({
+      isTTY: stream.isTTY === true,
+      env: process.env,
+      isColorDisabled: !options.color,
+    }),
+    collector,
+    clock,
+  });
+
+  const finishManifest = (status: "finished" | "interrupted" | "failed", totals?: RunTotals) => {
+    const done = (resume?.finishedRecordIds.size ?? 0) + (totals?.succeeded ?? writer.totals.recordsDone);
+    folder.updateManifest({
+      status,
+      records: {
+        done,
+        failed: totals?.failed ?? writer.totals.recordsFailed,
+        total: totals === undefined || totals.stoppedBy !== undefined ? null : totals.read,
+      },
+      costUsd: spend.costUsd,
+      finishedAt: new Date().toISOString(),
+    });
+    folder.writeMetrics(() => collector.toJSON());
+  };
+
+  const interrupts = handleInterrupts({
+    graceMs: GRACE_PERIOD_MS,
+    onFirst: () => {
+      stream.write(
+        `\nstopping: no new records; running calls get ${GRACE_PERIOD_MS / 1000} s to finish ` +
+          "(press Ctrl-C again to exit now)\n",
+      );
+    },
+    onForceExit: () => {
+      writer.flushSync();
+      void trace?.close();
+      finishManifest("interrupted");
+      stream.write(`\ninterrupted; continue with: ${resumeCommand(options, folder)}\n`);
+      process.exit(EXIT.interrupted);
+    },
+  });
+
+  const total = await countRecords(inputPath, options.limit);
+  if (total !== undefined) collector.setTotalRecords(total - (resume?.finishedRecordIds.size ?? 0));
+  const metricsTimer = setInterval(
+    () => folder.writeMetrics(() => collector.toJSON()),
+    METRICS_INTERVAL_MS,
+  );
+  metricsTimer.unref();
+  reporter.start();
+
+  let totals: RunTotals;
+  const maxCost = options.maxCost;
+  try {
+    totals = await runRecords({
+      graph,
+      gateway: manager,
+      records: readRecords(recordOptions(options, inputPath)),
+      maxInflightGraphs: options.maxInflight ?? resources.maxInflightGraphs,
+      maxTotalConcurrent: resources.maxTotalConcurrent,
+      listeners: [writer, collector, spend],
+      clock,
+      stopSignal: interrupts.stopSignal,
+      abortSignal: interrupts.abortSignal,
+      ...(resume !== undefined
+        ? {
+            resume: {
+              finishedRecordIds: resume.finishedRecordIds,
+              nodeValues: resume.nodeValues,
+            },
+          }
+        : {}),
+      checkSchema: compileJsonSchema,
+      waitForOutput: () => (writer.isBackedUp ? writer.waitForDrain() : undefined),
+      ...(maxCost !== undefined ? { canAdmit: () => spend.costUsd < maxCost } : {}),
+    });
+  } finally {
+    clearInterval(metricsTimer);
+    await writer.close();
+    await trace?.close();
+    await manager.close();
+    interrupts.dispose();
+  }
+  const isInterrupted = totals.stoppedBy === "signal" || totals.interrupted > 0;
+  finishManifest(isInterrupted || totals.stoppedBy === "budget" ? "interrupted" : "finished", totals);
+  await reporter.stop();
+
+  const metrics = collector.toJSON();
+  const outcome = describeOutcome({
+    folder,
+    totals,
+    ...(maxCost !== undefined ? { budgetUsd: maxCost } : {}),
+    resumeCommand: resumeCommand(options, folder),
+  });
+  if (options.json) {
+    const summary = { runId: folder.id, runDir: folder.dir, totals, metrics };
+    process.stdout.write(JSON.stringify(summary) + "\n");
+    stream.write(outcome.join("\n") + "\n");
+  } else {
+    process.stdout.write(renderRunSummary(metrics, folder) + outcome.join("\n") + "\n");
+  }
+  if (isInterrupted) return EXIT.interrupted;
+  if (totals.failed > 0 || totals.stoppedBy === "budget") return EXIT.someRecordsFailed;
+  return EXIT.ok;
+}

@@ -1,0 +1,92 @@
+import path from "node:path";
+import type { RunFolder } from "../checkpoint/run-folder.js";
+import type { RunTotals } from "../execution/runner.js";
+import type { CostEstimate } from "../execution/estimate.js";
+import { renderReport } from "../report/summary.js";
+import type { RunMetrics } from "../report/types.js";
+import { formatUsd } from "../report/format-values.js";
+import { renderTextTable } from "../report/text-table.js";
+
+function relative(file: string): string {
+  const shown = path.relative(process.cwd(), file);
+  return shown.startsWith("..") ? file : shown;
+}
+
+/** Lines that close a run: where the results are and how to go on. */
+export function describeOutcome(options: {
+  folder: RunFolder;
+  totals: RunTotals;
+  budgetUsd?: number;
+  resumeCommand: string;
+}): string[] {
+  const { folder, totals } = options;
+  const lines = [`results: ${relative(folder.paths.results)}`];
+  if (totals.failed > 0) {
+    lines.push(`errors:  ${relative(folder.paths.errors)} (${totals.failed} records failed)`);
+  }
+  if (totals.skipped > 0) {
+    lines.push(`skipped ${totals.skipped} records finished by an earlier attempt`);
+  }
+  if (totals.stoppedBy === "budget") {
+    lines.push(
+      `stopped: spend reached the --max-cost budget of ${formatUsd(options.budgetUsd ?? 0)}; ` +
+        `continue with: ${options.resumeCommand}`,
+    );
+  } else if (totals.stoppedBy === "signal" || totals.interrupted > 0) {
+    lines.push(`interrupted: finished work is saved; continue with: ${options.resumeCommand}`);
+  }
+  return lines;
+}
+
+/** The end-of-run summary: the same tables `plait report` prints. */
+export function renderRunSummary(metrics: RunMetrics, folder: RunFolder): string {
+  const manifest = folder.manifest;
+  const header = {
+    runId: folder.id,
+    pipeline: manifest.pipeline.path,
+    status: manifest.status,
+    startedAt: manifest.startedAt,
+    ...(manifest.finishedAt !== undefined ? { finishedAt: manifest.finishedAt } : {}),
+  };
+  return renderReport(metrics, "table", header);
+}
+
+/** The `--dry-run` table. */
+export function renderEstimate(estimate: CostEstimate): string {
+  const lines = [
+    `dry run: ${estimate.records} records, ${estimate.calls} LLM calls, nothing called`,
+  ];
+  if (estimate.invalidRecords > 0) {
+    lines.push(`${estimate.invalidRecords} records could not be read and would fail`);
+  }
+  const rows = Object.entries(estimate.aliases).map(([alias, a]) => [
+    alias,
+    String(a.calls),
+    String(a.inputTokens),
+    String(a.outputTokens),
+    formatUsd(a.costUsd),
+  ]);
+  rows.push([
+    "total",
+    String(estimate.calls),
+    String(estimate.inputTokens),
+    String(estimate.outputTokens),
+    formatUsd(estimate.costUsd),
+  ]);
+  const columns = [
+    { header: "alias", align: "left" as const },
+    { header: "calls", align: "right" as const },
+    { header: "input tokens", align: "right" as const },
+    { header: "output tokens (at most)", align: "right" as const },
+    { header: "cost (estimate)", align: "right" as const },
+  ];
+  lines.push(...renderTextTable(columns, rows));
+  lines.push(
+    "Input tokens come from each record's prompts at about 4 characters a token; " +
+      "output tokens assume every reply uses its max_tokens (256 when unset).",
+  );
+  if (estimate.hasUnknownFanOut) {
+    lines.push("A foreach list comes from an LLM reply, so its length was counted as 1.");
+  }
+  return lines.join("\n") + "\n";
+}

@@ -1,0 +1,168 @@
+import { readFile, readdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { beforeEach, describe, expect, it } from "vitest";
+import { REPO_ROOT, runCli } from "../support/run-cli.js";
+import { makeTempDir } from "../support/temp-dir.js";
+
+const TRIAGE = path.join(REPO_ROOT, "pipelines/triage.yaml");
+const TICKETS = path.join(REPO_ROOT, "pipelines/data/tickets.jsonl");
+
+const FAST_RESOURCES = `
+endpoints:
+  fast: {provider: simulated, max_concurrent: 4, latency_ms: 2, input_cost_per_1m: 1, output_cost_per_1m: 2}
+  smart: {provider: simulated, max_concurrent: 2, latency_ms: 3, input_cost_per_1m: 3, output_cost_per_1m: 6}
+max_inflight_graphs: 5
+`;
+
+async function readJsonLines(file: string): Promise<Array<Record<string, unknown>>> {
+  const text = await readFile(file, "utf8");
+  return text
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+async function onlyRunDir(runsDir: string): Promise<string> {
+  const runs = await readdir(runsDir);
+  expect(runs).toHaveLength(1);
+  return path.join(runsDir, runs[0]!);
+}
+
+describe("plait run", () => {
+  let dir: string;
+  let resources: string;
+  let runsDir: string;
+
+  beforeEach(async () => {
+    dir = await makeTempDir("plait-run-");
+    resources = path.join(dir, "resources.yaml");
+    runsDir = path.join(dir, "runs");
+    await writeFile(resources, FAST_RESOURCES);
+  });
+
+  const run = (args: string[], input?: string) =>
+    runCli(["run", ...args, "--runs-dir", runsDir, "--progress", "plain"], {
+      cwd: dir,
+      ...(input !== undefined ? { input } : {}),
+    });
+
+  it("writes a result for every record", async () => {
+    const result = await run([TRIAGE, "--resources", resources, "--input", TICKETS]);
+    expect(result.stderr).not.toMatch(/internal error/);
+    expect(result.exitCode).toBe(0);
+    const runDir = await onlyRunDir(runsDir);
+    const results = await readJsonLines(path.join(runDir, "results.jsonl"));
+    expect(results).toHaveLength(24);
+    const ids = new Set(results.map((r) => r["id"]));
+    expect(ids.size).toBe(24);
+    for (const result of results) {
+      const output = result["output"] as Record<string, unknown>;
+      expect(["billing", "bug", "other"]).toContain(output["label"]);
+      expect(typeof output["summary"]).toBe("string");
+      expect(typeof output["reply"]).toBe("string");
+    }
+    expect(await readFile(path.join(runDir, "errors.jsonl"), "utf8")).toBe("");
+    expect(result.stdout).toMatch(/records\s+24 done, 0 failed/);
+    expect(result.stdout).toMatch(/cost\s+\$\d+\.\d{4}/);
+  });
+
+  it("gives the same results on a second run", async () => {
+    await run([TRIAGE, "--resources", resources, "--input", TICKETS, "--output", "a.jsonl"]);
+    await run([TRIAGE, "--resources", resources, "--input", TICKETS, "--output", "b.jsonl"]);
+    const sort = (rows: Array<Record<string, unknown>>) =>
+      rows.sort((x, y) => String(x["id"]).localeCompare(String(y["id"])));
+    const first = sort(await readJsonLines(path.join(dir, "a.jsonl")));
+    const second = sort(await readJsonLines(path.join(dir, "b.jsonl")));
+    expect(second).toEqual(first);
+  });
+
+  it("fails only the records that are malformed or miss a field", async () => {
+    const input = path.join(dir, "tickets.jsonl");
+    await writeFile(
+      input,
+      [
+        '{"id":"ok-1","ticket":"Refund please","customer":"Acme"}',
+        '{"id":"broken",',
+        '{"id":"no-customer","ticket":"Crash on start"}',
+        '{"id":"ok-2","ticket":"Login fails","customer":"Globex"}',
+      ].join("\n") + "\n",
+    );
+    const result = await run([TRIAGE, "--resources", resources, "--input", input]);
+    expect(result.exitCode).toBe(1);
+    const runDir = await onlyRunDir(runsDir);
+    const results = await readJsonLines(path.join(runDir, "results.jsonl"));
+    expect(results.map((r) => r["id"]).sort()).toEqual(["ok-1", "ok-2"]);
+    const errors = await readJsonLines(path.join(runDir, "errors.jsonl"));
+    const byId = new Map(errors.map((e) => [e["id"], e]));
+    expect(byId.get("2")?.["kind"]).toBe("input");
+    expect(byId.get("2")?.["message"]).toMatch(/^line 2 is not valid JSON/);
+    expect(byId.get("no-customer")?.["message"]).toMatch(
+      /record on line 3 is missing "customer", which .*triage.yaml declares under input/,
+    );
+  });
+
+  it("reads CSV with a header", async () => {
+    const input = path.join(dir, "tickets.csv");
+    await writeFile(input, 'id,ticket,customer\nc1,"Charged twice, please help",Acme\nc2,Crash,Initech\n');
+    const result = await run([TRIAGE, "--resources", resources, "--input", input]);
+    expect(result.exitCode).toBe(0);
+    const results = await readJsonLines(path.join(await onlyRunDir(runsDir), "results.jsonl"));
+    expect(results.map((r) => r["id"]).sort()).toEqual(["c1", "c2"]);
+  });
+
+  it("reads JSON Lines from standard input", async () => {
+    const input = '{"ticket":"a","customer":"b"}\n{"ticket":"c","customer":"d"}\n';
+    const result = await run([TRIAGE, "--resources", resources, "--input", "-"], input);
+    expect(result.exitCode).toBe(0);
+    const results = await readJsonLines(path.join(await onlyRunDir(runsDir), "results.jsonl"));
+    expect(results.map((r) => r["id"]).sort()).toEqual(["1", "2"]);
+  });
+
+  it("prints a JSON summary with --json", async () => {
+    const result = await run([TRIAGE, "--resources", resources, "--input", TICKETS, "--json"]);
+    expect(result.exitCode).toBe(0);
+    const summary = JSON.parse(result.stdout) as { totals: { succeeded: number } };
+    expect(summary.totals.succeeded).toBe(24);
+  });
+
+  it("estimates the cost with --dry-run and calls nothing", async () => {
+    const result = await run([TRIAGE, "--resources", resources, "--input", TICKETS, "--dry-run"]);
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/dry run: 24 records, 72 LLM calls, nothing called/);
+    expect(await readdir(dir)).not.toContain("runs");
+  });
+
+  it("exits 2 when the input file is missing", async () => {
+    const result = await run([TRIAGE, "--resources", resources, "--input", "nope.jsonl"]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/input file \(--input\) "nope.jsonl" was not found/);
+  });
+
+  it("exits 2 on a bad flag value", async () => {
+    const result = await run([
+      TRIAGE, "--resources", resources, "--input", TICKETS, "--max-inflight", "0",
+    ]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/--max-inflight must be a whole number of at least 1, but it is "0"/);
+  });
+
+  it("exits 2 with the file and line of a config mistake", async () => {
+    await writeFile(resources, FAST_RESOURCES.replace("max_concurrent: 4", "max_concurrnt: 4"));
+    const result = await run([TRIAGE, "--resources", resources, "--input", TICKETS]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/resources\.yaml:3:\d+: .*max_concurrnt.*max_concurrent/);
+  });
+
+  it("exits 1 when the provider keeps failing", async () => {
+    await writeFile(
+      resources,
+      FAST_RESOURCES.replace("latency_ms: 2,", "latency_ms: 2, error_rate: 1, max_retries: 0,"),
+    );
+    const result = await run([TRIAGE, "--resources", resources, "--input", TICKETS, "--limit", "3"]);
+    expect(result.exitCode).toBe(1);
+    const errors = await readJsonLines(path.join(await onlyRunDir(runsDir), "errors.jsonl"));
+    expect(errors).toHaveLength(3);
+    expect(errors[0]!["node"]).toBe("summary");
+    expect(errors[0]!["kind"]).toBe("transient");
+  });
+});
