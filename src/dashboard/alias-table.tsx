@@ -19,7 +19,19 @@ interface Cell {
   isWarning?: boolean;
 }
 
-const HEADERS = ["alias", "slots", "req/s", "p50", "p95", "in", "cached", "out", "cost", "retry", "429"];
+const HEADERS = [
+  "alias",
+  "slots",
+  "req/s",
+  "p50",
+  "p95",
+  "in",
+  "cached",
+  "out",
+  "cost",
+  "retry",
+  "429",
+];
 
 function rowOf(alias: string, m: AliasRunMetrics): Cell[] {
   return [
@@ -38,7 +50,7 @@ function rowOf(alias: string, m: AliasRunMetrics): Cell[] {
 }
 
 /**
- * One row per alias: slots in use against max_concurrent, request rate,
+ * Draws one row per alias: slots in use against max_concurrent, request rate,
  * latency, tokens, cost, retries and 429s. Column widths fit the widest
  * cell so the columns stay put between redraws of similar width.
  */

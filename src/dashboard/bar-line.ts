@@ -1,4 +1,9 @@
-import { formatCount, formatDuration, formatUsd, formatWithUsage } from "../report/format-values.js";
+import {
+  formatCount,
+  formatDuration,
+  formatUsd,
+  formatWithUsage,
+} from "../report/format-values.js";
 import type { RunMetrics } from "../report/types.js";
 
 /** Draws the text after cli-progress's bar: percentage, records, rate, ETA and cost. */

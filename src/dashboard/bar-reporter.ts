@@ -17,7 +17,7 @@ export interface BarReporterOptions {
 }
 
 /**
- * A single cli-progress bar over the records. The line after the bar is
+ * Creates a single cli-progress bar over the records. The line after the bar is
  * drawn from a metrics snapshot, so cli-progress only handles the terminal.
  */
 export function createBarReporter(options: BarReporterOptions): ProgressReporter {

@@ -10,7 +10,7 @@ export interface DashboardProps {
   isColor: boolean;
 }
 
-/** The live view of a run, drawn from one metrics snapshot. */
+/** Draws the live view of a run from one metrics snapshot. */
 export function Dashboard({ metrics, isColor }: DashboardProps) {
   const palette = paletteFor(isColor);
   return (

@@ -15,7 +15,7 @@ export interface InkReporterOptions {
 }
 
 /**
- * The live dashboard. It redraws from a fresh snapshot on a timer rather
+ * Creates the live dashboard. It redraws from a fresh snapshot on a timer rather
  * than on every event, so a busy run costs a few renders a second. On stop
  * it draws the final state and unmounts, which leaves that last frame in
  * the scrollback.

@@ -9,7 +9,7 @@ export interface ProgressBarProps {
   palette: Palette;
 }
 
-/** A bar of full and light blocks with the percentage after it. */
+/** Draws a bar of full and light blocks with the percentage after it. */
 export function ProgressBar({ finished, total, width, palette }: ProgressBarProps) {
   const share = total > 0 ? Math.min(1, finished / total) : 0;
   const filled = Math.round(share * width);

@@ -8,7 +8,7 @@ import type { ProgressReporter } from "./reporter.js";
 
 export interface ProgressReporterOptions {
   mode: ProgressMode;
-  /** Where progress goes: stderr when stdout carries --json output. */
+  /** Stream for progress output: stderr when stdout carries --json output. */
   stream: NodeJS.WriteStream;
   isColor: boolean;
   collector: RunMetricsCollector;

@@ -6,7 +6,7 @@ import type { RunMetrics } from "./types.js";
  * records done and failed), `alias`, `endpoint` or `node` (records in which
  * the node finished or failed). Cells that do not apply to a scope are
  * empty. Token and cost cells are empty when no successful call reported usage;
- * `unknown_usage_calls` says how many calls a partial count leaves out.
+ * `unknown_usage_calls` counts the calls that a partial count leaves out.
  * `errors` lists kind=count pairs separated by semicolons: failed records
  * by first failure on the run row, failed calls on alias and endpoint rows,
  * failed node runs on node rows. `cost_usd` has 6 decimals, not the 4 of

@@ -20,8 +20,11 @@ export function formatCompact(value: number): string {
   return `${trimFixed(value / 1_000_000_000)}G`;
 }
 
+/** Keeps three significant digits for values from 1 to 999. */
 function trimFixed(value: number): string {
-  return value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : value.toFixed(0);
+  if (value < 10) return value.toFixed(2);
+  if (value < 100) return value.toFixed(1);
+  return value.toFixed(0);
 }
 
 /** Formats a duration as 12s, 4m 05s or 2h 03m; null shows as a dash. */
@@ -62,7 +65,7 @@ function pad2(value: number): string {
 
 /** Usage counters as the resource manager and the nodes keep them. */
 export interface UsageCounts {
-  /** Calls answered by a provider; cache hits are not among them. */
+  /** Calls that a provider completed, not counting cache hits. */
   successes: number;
   unknownUsageCalls: number;
 }

@@ -83,6 +83,7 @@ function callCells(counters: CallCounters): string[] {
 /** Builds the summary that `plait report` and the end of every run print. */
 export function buildReportModel(metrics: RunMetrics, header?: ReportHeader): ReportModel {
   const tables: ReportTable[] = [];
+
   const aliases = Object.entries(metrics.aliases);
   if (aliases.length > 0) {
     tables.push({
@@ -91,6 +92,7 @@ export function buildReportModel(metrics: RunMetrics, header?: ReportHeader): Re
       rows: aliases.map(([name, counters]) => [name, ...callCells(counters)]),
     });
   }
+
   // Endpoints repeat the alias table unless some alias has several of them.
   const endpoints = Object.entries(metrics.endpoints);
   if (endpoints.length > aliases.length) {
@@ -100,6 +102,7 @@ export function buildReportModel(metrics: RunMetrics, header?: ReportHeader): Re
       rows: endpoints.map(([name, c]) => [name, c.model, ...callCells(c)]),
     });
   }
+
   const nodes = Object.entries(metrics.nodes);
   if (nodes.length > 0) {
     tables.push({
@@ -113,6 +116,7 @@ export function buildReportModel(metrics: RunMetrics, header?: ReportHeader): Re
       ]),
     });
   }
+
   const errorRows = buildErrorRows(metrics);
   if (errorRows.length > 0) {
     tables.push({
@@ -121,6 +125,7 @@ export function buildReportModel(metrics: RunMetrics, header?: ReportHeader): Re
       rows: errorRows,
     });
   }
+
   const title = header === undefined ? "Run summary" : `Run ${header.runId}`;
   const totals = [...buildHeaderTotals(header), ...buildTotals(metrics)];
   return { title, totals, tables, notes: buildNotes(metrics, tables) };
@@ -176,8 +181,12 @@ function buildErrorRows(metrics: RunMetrics): string[][] {
     }
   };
   add("record", "-", metrics.recordErrorsByKind);
-  for (const [name, alias] of Object.entries(metrics.aliases)) add("alias", name, alias.errorsByKind);
-  for (const [name, node] of Object.entries(metrics.nodes)) add("node", name, node.errorsByKind);
+  for (const [name, alias] of Object.entries(metrics.aliases)) {
+    add("alias", name, alias.errorsByKind);
+  }
+  for (const [name, node] of Object.entries(metrics.nodes)) {
+    add("node", name, node.errorsByKind);
+  }
   return rows;
 }
 

@@ -91,10 +91,11 @@ export function parseRunMetrics(text: string, source: string): RunMetrics {
   const parsed = runMetrics.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const where = issue === undefined || issue.path.length === 0 ? "" : ` at ${issue.path.join(".")}`;
-    const what = issue?.message ?? "unknown problem";
+    const hasPath = issue !== undefined && issue.path.length > 0;
+    const where = hasPath ? ` at ${issue.path.join(".")}` : "";
+    const problem = issue?.message ?? "unknown problem";
     throw new RunMetricsFormatError(
-      `${source}: not a plait metrics file (version ${RUN_METRICS_VERSION})${where}: ${what}`,
+      `${source}: not a plait metrics file (version ${RUN_METRICS_VERSION})${where}: ${problem}`,
     );
   }
   const metrics: RunMetrics = parsed.data;

@@ -6,7 +6,9 @@ import { NodeAccumulator } from "./node-accumulator.js";
 import { SlidingRate } from "./sliding-rate.js";
 import { RUN_METRICS_VERSION, type AliasRunMetrics, type RunMetrics } from "./types.js";
 
-type EventOf<Method extends ((event: never) => void) | undefined> = Parameters<NonNullable<Method>>[0];
+type EventOf<Method extends ((event: never) => void) | undefined> = Parameters<
+  NonNullable<Method>
+>[0];
 type RecordAdmitted = EventOf<RunListener["onRecordAdmitted"]>;
 type RecordFinished = EventOf<RunListener["onRecordFinished"]>;
 type CallStarted = EventOf<CallListener["onCallStarted"]>;
@@ -31,8 +33,8 @@ export interface RunMetricsCollectorOptions {
  * Counts what a run does, from the engine's record and node events and the
  * resource manager's call events, and combines it with the resource
  * manager's own counters into a RunMetrics snapshot. Every event handler is
- * O(1), so the collector keeps up with tens of thousands of calls a second;
- * the snapshot does the heavier work and is taken a few times a second.
+ * O(1), so the collector keeps up with tens of thousands of calls a second.
+ * The snapshot does the heavier work, and callers take it a few times a second.
  */
 export class RunMetricsCollector implements RunListener, CallListener {
   private readonly clock: Clock;
@@ -156,7 +158,7 @@ export class RunMetricsCollector implements RunListener, CallListener {
     };
   }
 
-  /** The content of metrics.json: a snapshot, read back with parseRunMetrics. */
+  /** Returns the content of metrics.json: a snapshot, read back with parseRunMetrics. */
   toJSON(): RunMetrics {
     return this.snapshot();
   }
@@ -175,7 +177,7 @@ export class RunMetricsCollector implements RunListener, CallListener {
   /**
    * Estimates the cost of the whole input from the cost so far. Records in
    * flight have spent part of their cost already, so each counts as half a
-   * finished record; without that the first estimates run several times high.
+   * finished record. Without that, the first estimates run several times high.
    */
   private projectCostUsd(costUsd: number, finished: number): number | null {
     if (this.totalRecords === null) return null;

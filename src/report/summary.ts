@@ -7,7 +7,7 @@ import type { RunMetrics } from "./types.js";
 export const REPORT_FORMATS = ["table", "json", "csv", "markdown"] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
-/** What the run folder's manifest says about a run, shown above the metrics. */
+/** Run details from the run folder's manifest, shown above the metrics. */
 export interface ReportHeader {
   runId: string;
   pipeline: string;
@@ -30,8 +30,10 @@ export function renderReport(
   header?: ReportHeader,
 ): string {
   switch (format) {
-    case "json":
-      return JSON.stringify(header === undefined ? metrics : { ...metrics, run: header }, null, 2) + "\n";
+    case "json": {
+      const value = header === undefined ? metrics : { ...metrics, run: header };
+      return JSON.stringify(value, null, 2) + "\n";
+    }
     case "csv":
       return renderCsv(metrics);
     case "markdown":

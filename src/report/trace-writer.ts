@@ -6,7 +6,7 @@ type EventOf<Method extends ((event: never) => void) | undefined> = Parameters<
   NonNullable<Method>
 >[0];
 
-/** An attempt that holds a slot now, until it finishes, fails or is retried. */
+/** An attempt that occupies a concurrency slot until it finishes, fails or is retried. */
 interface OpenAttempt {
   endpoint: string;
   slot: number;

@@ -54,7 +54,13 @@ describe("plain reporter", () => {
   it("stops writing after stop", async () => {
     const { clock, collector, terminal } = setUp();
     const stream = terminal.asWriteStream();
-    const reporter = createProgressReporter({ mode: "plain", stream, isColor: false, collector, clock });
+    const reporter = createProgressReporter({
+      mode: "plain",
+      stream,
+      isColor: false,
+      collector,
+      clock,
+    });
     reporter.start();
     await reporter.stop();
     await reporter.stop();
@@ -67,7 +73,13 @@ describe("bar reporter", () => {
   it("draws the bar with records, rate, ETA and cost", async () => {
     const { clock, resources, collector, terminal } = setUp();
     const stream = terminal.asWriteStream();
-    const reporter = createProgressReporter({ mode: "bar", stream, isColor: false, collector, clock });
+    const reporter = createProgressReporter({
+      mode: "bar",
+      stream,
+      isColor: false,
+      collector,
+      clock,
+    });
     reporter.start();
     playSyntheticRun([resources, collector]);
     await clock.advance(10_000);
@@ -112,7 +124,13 @@ describe("none reporter", () => {
   it("writes nothing", async () => {
     const { clock, resources, collector, terminal } = setUp();
     const stream = terminal.asWriteStream();
-    const reporter = createProgressReporter({ mode: "none", stream, isColor: false, collector, clock });
+    const reporter = createProgressReporter({
+      mode: "none",
+      stream,
+      isColor: false,
+      collector,
+      clock,
+    });
     reporter.start();
     playSyntheticRun([resources, collector]);
     await clock.advance(10_000);

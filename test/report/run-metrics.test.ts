@@ -73,7 +73,8 @@ describe("RunMetricsCollector", () => {
     const context = { recordId: "r", node: "summary" };
     for (let i = 0; i < 40; i++) {
       const atMs = i * 500;
-      collector.onCallStarted({ callId: `c${i}`, context, endpoint: "fast", slot: 0, attempt: 1, atMs });
+      const callId = `c${i}`;
+      collector.onCallStarted({ callId, context, endpoint: "fast", slot: 0, attempt: 1, atMs });
       collector.onRecordAdmitted({ recordId: `r${i}`, seq: i, atMs });
       collector.onRecordFinished({ recordId: `r${i}`, seq: i, output: {}, atMs });
     }
@@ -88,7 +89,8 @@ describe("RunMetricsCollector", () => {
   it("drops rates to zero after a long stall", async () => {
     const clock = new ManualClock();
     const resources = new SyntheticResourceCounters(() => clock.now());
-    const collector = new RunMetricsCollector({ clock, resourceMetrics: () => resources.metrics() });
+    const resourceMetrics = () => resources.metrics();
+    const collector = new RunMetricsCollector({ clock, resourceMetrics });
     collector.onRecordAdmitted({ recordId: "a", seq: 0, atMs: 0 });
     collector.onRecordFinished({ recordId: "a", seq: 0, output: {}, atMs: 100 });
     await clock.advance(60_000);
@@ -97,7 +99,7 @@ describe("RunMetricsCollector", () => {
 
   it("estimates time left and projected cost", async () => {
     const metrics = (await collectSyntheticRun()).snapshot();
-    // At 10 s the window holds whole 1 s buckets from 1 s on, and all 6
+    // At 10 s the window contains whole 1 s buckets from 1 s on, and all 6
     // finished records fall in it: 6 records in 9 s, 2 records to go.
     expect(metrics.recordsPerSec).toBeCloseTo(6 / 9, 5);
     expect(metrics.etaMs).toBe(Math.round((2 / (6 / 9)) * 1000));
@@ -107,7 +109,8 @@ describe("RunMetricsCollector", () => {
   it("leaves ETA and projection unknown without a total", async () => {
     const clock = new ManualClock();
     const resources = new SyntheticResourceCounters(() => clock.now());
-    const collector = new RunMetricsCollector({ clock, resourceMetrics: () => resources.metrics() });
+    const resourceMetrics = () => resources.metrics();
+    const collector = new RunMetricsCollector({ clock, resourceMetrics });
     playSyntheticRun([resources, collector]);
     await clock.advance(10_000);
     const metrics = collector.snapshot();

@@ -14,8 +14,8 @@ function loadFixtureMetrics(): RunMetrics {
 }
 
 /**
- * The cells of the first table row that starts with `name`, after the line
- * `after` when given, split on runs of spaces.
+ * Returns the cells of the first table row that starts with `name`, after
+ * the line `after` when given, split on runs of spaces.
  */
 function tableRow(text: string, name: string, after = ""): string[] {
   const lines = text.split("\n");

@@ -26,7 +26,7 @@ export const SYNTHETIC_ENDPOINTS: Record<string, EndpointSpec> = {
 /**
  * The resource manager's side of the synthetic run: CallCounters per
  * endpoint, per alias and in total, updated from the same call events the
- * collector sees, as the resource manager updates them.
+ * collector receives, as the resource manager updates them.
  */
 export class SyntheticResourceCounters implements CallListener {
   private readonly endpoints = new Map<string, CallCounters>();
@@ -175,21 +175,21 @@ const usage = (input: number, output: number, cached = 0): Usage => ({
 
 /**
  * Plays a small run of 6 records through a summary, category and reply
- * graph, ending at 10 s: record r4 fails at category with a schema error,
- * r2's reply hits a 429 and then a transient error before it succeeds, r3's
- * summary comes from the result cache, and r5's reply reports no usage.
+ * graph, ending at 10 s. Record r4 fails at category with a schema error.
+ * r2's reply hits a 429 and then a transient error before it succeeds.
+ * r3's summary comes from the result cache, and r5's reply reports no usage.
  * r6's summary times out and fails the record. The input holds 8 records,
  * so 2 are still to go when the run is looked at, at 10 s.
  */
 export function playSyntheticRun(listeners: Listener[]): void {
-  const each = (fn: (listener: Listener) => void) => listeners.forEach(fn);
+  const toEach = (fn: (listener: Listener) => void) => listeners.forEach(fn);
   const records = ["r1", "r2", "r3", "r4", "r5"];
   records.forEach((recordId, seq) => {
-    each((l) => l.onRecordAdmitted?.({ recordId, seq, atMs: seq * 100 }));
+    toEach((l) => l.onRecordAdmitted?.({ recordId, seq, atMs: seq * 100 }));
   });
   const finishNode = (recordId: string, seq: number, node: string, calls: CallResult[]) => {
     const atMs = calls.reduce((latest, c) => Math.max(latest, c.latencyMs), 0);
-    each((l) => l.onNodeFinished?.({ recordId, seq, node, value: "ok", calls, atMs }));
+    toEach((l) => l.onNodeFinished?.({ recordId, seq, node, value: "ok", calls, atMs }));
   };
   records.forEach((recordId, seq) => {
     const baseMs = 1_000 + seq * 1_500;
@@ -224,8 +224,8 @@ export function playSyntheticRun(listeners: Listener[]): void {
         kind: "schema" as const,
         message: "reply is missing the required field label",
       };
-      each((l) => l.onNodeFailed?.({ ...failure, atMs: baseMs + 460 }));
-      each((l) => l.onRecordFailed?.({ ...failure, atMs: baseMs + 460 }));
+      toEach((l) => l.onNodeFailed?.({ ...failure, atMs: baseMs + 460 }));
+      toEach((l) => l.onRecordFailed?.({ ...failure, atMs: baseMs + 460 }));
       return;
     }
     finishNode(recordId, seq, "category", [category]);
@@ -244,7 +244,7 @@ export function playSyntheticRun(listeners: Listener[]): void {
     });
     finishNode(recordId, seq, "reply", [reply]);
     const output = { summary: "ok", label: "bug", reply: "ok" };
-    each((l) => l.onRecordFinished?.({ recordId, seq, output, atMs: replyStartMs + 700 }));
+    toEach((l) => l.onRecordFinished?.({ recordId, seq, output, atMs: replyStartMs + 700 }));
   });
   emitTimedOutRecord(listeners, 8_600);
 }

@@ -59,7 +59,9 @@ describe("TraceWriter", () => {
     );
     expect([...processNames.values()].sort()).toEqual(["fast", "smart[0]", "smart[1]"]);
     const threadNames = new Set(
-      events.filter((e) => e.ph === "M" && e.name === "thread_name").map((e) => `${e.pid}/${e.tid}`),
+      events
+        .filter((e) => e.ph === "M" && e.name === "thread_name")
+        .map((e) => `${e.pid}/${e.tid}`),
     );
     for (const event of events.filter((e) => e.ph !== "M")) {
       expect(processNames.has(event.pid)).toBe(true);
