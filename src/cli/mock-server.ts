@@ -147,9 +147,12 @@ async function serveUntilStopped(options: MockServerOptions): Promise<number> {
     }
     throw error;
   }
+  // Listening for signals before printing the address, because a script may
+  // send SIGTERM as soon as it reads the line.
+  const stopped = waitForStopSignal();
   // Tests and scripts read the address from this line. Nothing is logged per request.
   process.stdout.write(`plait mock-server listening on ${server.url}\n`);
-  await waitForStopSignal();
+  await stopped;
   await server.close();
   return 0;
 }
