@@ -42,6 +42,7 @@ export class RecordRun {
   private settled = 0;
   private failure: RecordFailure | undefined;
   private isInterrupted = false;
+  private isFinished = false;
 
   constructor(
     private readonly plan: GraphPlan,
@@ -233,7 +234,13 @@ export class RecordRun {
     }
   }
 
+  /**
+   * Reports the outcome once. A node that completes synchronously inside
+   * another's completion can settle the last node first, so both reach here.
+   */
   private finish(): void {
+    if (this.isFinished) return;
+    this.isFinished = true;
     if (this.failure !== undefined) {
       this.onDone({ status: "failed", failure: this.failure });
       return;

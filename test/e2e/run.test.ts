@@ -166,3 +166,47 @@ describe("plait run", () => {
     expect(errors[0]!["kind"]).toBe("transient");
   });
 });
+
+describe("plait run on document-digest", () => {
+  it("runs every node kind and gives the expected shape", async () => {
+    const dir = await makeTempDir("plait-digest-");
+    const resources = path.join(dir, "resources.yaml");
+    await writeFile(resources, FAST_RESOURCES);
+    const output = path.join(dir, "digest.jsonl");
+    const result = await runCli(
+      [
+        "run", path.join(REPO_ROOT, "pipelines/document-digest.yaml"),
+        "--resources", resources,
+        "--input", path.join(REPO_ROOT, "pipelines/data/documents.jsonl"),
+        "--runs-dir", path.join(dir, "runs"), "--output", output, "--progress", "none",
+      ],
+      { cwd: dir },
+    );
+    expect(result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+    const results = await readJsonLines(output);
+    expect(results.map((r) => r["id"]).sort()).toEqual(["doc-1", "doc-2", "doc-3"]);
+    const { chunkText, countWords } = (await import(
+      path.join(REPO_ROOT, "pipelines/lib/chunk.mjs")
+    )) as {
+      chunkText: (args: { text: string; size: string }) => string[];
+      countWords: (args: { text: string }) => Promise<number>;
+    };
+    const documents = await readJsonLines(path.join(REPO_ROOT, "pipelines/data/documents.jsonl"));
+    for (const document of documents) {
+      const output = results.find((r) => r["id"] === document["id"])!["output"] as Record<
+        string,
+        unknown
+      >;
+      const chunks = chunkText({ text: String(document["text"]), size: "300" });
+      expect(output["title"]).toBe(document["title"]);
+      expect(output["words"]).toBe(await countWords({ text: String(document["text"]) }));
+      expect(output["chunks"]).toHaveLength(chunks.length);
+      const keywords = output["keywords"] as Array<{ position: number; keywords: string[] }>;
+      expect(keywords.map((k) => k.position)).toEqual(chunks.map((_, i) => i));
+      for (const entry of keywords) expect(Array.isArray(entry.keywords)).toBe(true);
+      expect(typeof output["digest"]).toBe("string");
+      expect(["neutral", "positive", "negative"]).toContain(output["tone"]);
+    }
+  });
+});
