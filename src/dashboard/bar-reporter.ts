@@ -51,6 +51,16 @@ export function createBarReporter(options: BarReporterOptions): ProgressReporter
       bar.start(metrics.records.total ?? 0, 0, { metrics });
       stopTicker = startTicker(options.clock, intervalMs, update);
     },
+    log(message) {
+      // cli-progress draws on the current line: clear it, write the message,
+      // and let the next redraw put the bar on the line below.
+      if (stopTicker === undefined) {
+        options.stream.write(`${message}\n`);
+        return;
+      }
+      options.stream.write(`\r\u001b[2K${message}\n`);
+      update();
+    },
     async stop() {
       if (stopTicker === undefined) return;
       stopTicker();

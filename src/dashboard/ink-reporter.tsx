@@ -23,7 +23,12 @@ export interface InkReporterOptions {
 export function createInkReporter(options: InkReporterOptions): ProgressReporter {
   const { collector, isColor } = options;
   const intervalMs = options.intervalMs ?? 250;
-  const draw = () => <Dashboard metrics={collector.snapshot()} isColor={isColor} />;
+  // Messages go through ink's Static output, which prints each once above
+  // the live frame; a direct write would be erased by the next redraw.
+  const messages: string[] = [];
+  const draw = () => (
+    <Dashboard metrics={collector.snapshot()} isColor={isColor} messages={[...messages]} />
+  );
   let instance: Instance | undefined;
   let stopTicker: (() => void) | undefined;
   return {
@@ -44,6 +49,14 @@ export function createInkReporter(options: InkReporterOptions): ProgressReporter
       });
       const current = instance;
       stopTicker = startTicker(options.clock, intervalMs, () => current.rerender(draw()));
+    },
+    log(message) {
+      if (instance === undefined) {
+        options.stream.write(message + "\n");
+        return;
+      }
+      messages.push(message);
+      instance.rerender(draw());
     },
     async stop() {
       if (instance === undefined) return;

@@ -21,6 +21,9 @@ export function createPlainReporter(options: PlainReporterOptions): ProgressRepo
     start() {
       stopTicker ??= startTicker(clock, options.intervalMs ?? 5_000, writeLine);
     },
+    log(message) {
+      stream.write(message + "\n");
+    },
     async stop() {
       if (stopTicker === undefined) return;
       stopTicker();

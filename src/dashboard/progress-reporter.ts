@@ -31,6 +31,10 @@ export function createProgressReporter(options: ProgressReporterOptions): Progre
     case "plain":
       return createPlainReporter({ stream, collector, clock, ...timing });
     case "none":
-      return { start() {}, stop: async () => {} };
+      return {
+        start() {},
+        log: (message) => stream.write(message + "\n"),
+        stop: async () => {},
+      };
   }
 }

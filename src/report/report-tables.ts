@@ -2,7 +2,6 @@ import type { LatencySummary } from "../resources/types.js";
 import {
   formatCount,
   formatDuration,
-  formatLatency,
   formatUsd,
   formatWithUsage,
   PARTIAL_MARK,
@@ -49,47 +48,63 @@ interface CallCounters extends UsageCounts {
 const left = (header: string): Column => ({ header, align: "left" });
 const right = (header: string): Column => ({ header, align: "right" });
 
-const CALL_COLUMNS = [
-  right("requests"),
-  right("failed calls"),
-  right("retries"),
-  right("429s"),
-  right("p50"),
-  right("p95"),
-  right("max"),
-  right("input tok"),
-  right("cached"),
-  right("output tok"),
-  right("cost"),
-];
+/**
+ * Call columns shared by the alias, endpoint and node tables. Latencies and
+ * tokens share a cell each so that the widest table, nodes, fits in about
+ * 100 columns. "cached" is added only when some row read cached tokens.
+ */
+function callColumns(isCachedShown: boolean): Column[] {
+  return [
+    right("requests"),
+    right("errors"),
+    right("retries"),
+    right("429s"),
+    right("p50/p95/max ms"),
+    right("tok in/out"),
+    ...(isCachedShown ? [right("cached")] : []),
+    right("cost"),
+  ];
+}
 
-function callCells(counters: CallCounters): string[] {
-  const latency = counters.latency;
+function callCells(counters: CallCounters, isCachedShown: boolean): string[] {
+  const withUsage = (text: string) => formatWithUsage(text, counters);
+  const tokens =
+    withUsage("") === "unknown"
+      ? "unknown"
+      : `${withUsage(formatCount(counters.inputTokens))}/` +
+        withUsage(formatCount(counters.outputTokens));
   return [
     formatCount(counters.requests),
     formatCount(counters.failures),
     formatCount(counters.retries),
     formatCount(counters.rateLimited),
-    formatLatency(latency.p50Ms),
-    formatLatency(latency.p95Ms),
-    formatLatency(latency.maxMs),
-    formatWithUsage(formatCount(counters.inputTokens), counters),
-    formatWithUsage(formatCount(counters.cachedInputTokens), counters),
-    formatWithUsage(formatCount(counters.outputTokens), counters),
-    formatWithUsage(formatUsd(counters.costUsd), counters),
+    formatLatencies(counters.latency),
+    tokens,
+    ...(isCachedShown ? [withUsage(formatCount(counters.cachedInputTokens))] : []),
+    withUsage(formatUsd(counters.costUsd)),
   ];
+}
+
+/** Formats p50, p95 and max as whole milliseconds: 202/291/317, or "-" before any call. */
+function formatLatencies(latency: LatencySummary): string {
+  const { p50Ms, p95Ms, maxMs } = latency;
+  if (p50Ms === null || p95Ms === null || maxMs === null) return "-";
+  return [p50Ms, p95Ms, maxMs].map((ms) => formatCount(Math.round(ms))).join("/");
 }
 
 /** Builds the summary that `plait report` and the end of every run print. */
 export function buildReportModel(metrics: RunMetrics, header?: ReportHeader): ReportModel {
   const tables: ReportTable[] = [];
+  const isCachedShown = metrics.total.cachedInputTokens > 0;
+  const columns = callColumns(isCachedShown);
+  const cells = (counters: CallCounters) => callCells(counters, isCachedShown);
 
   const aliases = Object.entries(metrics.aliases);
   if (aliases.length > 0) {
     tables.push({
       title: "Aliases",
-      columns: [left("alias"), ...CALL_COLUMNS],
-      rows: aliases.map(([name, counters]) => [name, ...callCells(counters)]),
+      columns: [left("alias"), ...columns],
+      rows: aliases.map(([name, counters]) => [name, ...cells(counters)]),
     });
   }
 
@@ -98,21 +113,21 @@ export function buildReportModel(metrics: RunMetrics, header?: ReportHeader): Re
   if (endpoints.length > aliases.length) {
     tables.push({
       title: "Endpoints",
-      columns: [left("endpoint"), left("model"), ...CALL_COLUMNS],
-      rows: endpoints.map(([name, c]) => [name, c.model, ...callCells(c)]),
+      columns: [left("endpoint"), ...columns],
+      rows: endpoints.map(([name, endpoint]) => [name, ...cells(endpoint)]),
     });
   }
 
+  // "ok/failed" counts records in which the node finished or failed.
   const nodes = Object.entries(metrics.nodes);
   if (nodes.length > 0) {
     tables.push({
       title: "Nodes",
-      columns: [left("node"), right("done"), right("failed"), ...CALL_COLUMNS],
+      columns: [left("node"), right("ok/failed"), ...columns],
       rows: nodes.map(([name, node]) => [
         name,
-        formatCount(node.finished),
-        formatCount(node.failed),
-        ...callCells(node),
+        `${formatCount(node.finished)}/${formatCount(node.failed)}`,
+        ...cells(node),
       ]),
     });
   }
@@ -120,7 +135,7 @@ export function buildReportModel(metrics: RunMetrics, header?: ReportHeader): Re
   const errorRows = buildErrorRows(metrics);
   if (errorRows.length > 0) {
     tables.push({
-      title: "Errors",
+      title: "Errors by kind",
       columns: [left("scope"), left("name"), left("kind"), right("count")],
       rows: errorRows,
     });
@@ -195,15 +210,15 @@ function buildNotes(metrics: RunMetrics, tables: ReportTable[]): string[] {
   const unknown = metrics.total.unknownUsageCalls;
   if (unknown > 0) {
     notes.push(
-      `${countOf(unknown, "call", "calls")} reported no token usage, so their tokens and cost ` +
-        `are not counted: "${PARTIAL_MARK}" marks a partial count, "unknown" a count with ` +
-        "no usage at all.",
+      `Token and cost counts leave out ${countOf(unknown, "call", "calls")} that reported ` +
+        `no usage: "${PARTIAL_MARK}" marks a partial count, "unknown" a count with no usage ` +
+        "at all.",
     );
   }
-  if (tables.some((table) => table.title === "Errors")) {
+  if (tables.some((table) => table.title === "Errors by kind")) {
     notes.push(
-      "Errors: record rows are failed records by first failure, alias rows failed calls, " +
-        "node rows failed node runs.",
+      "Errors by kind: record rows count failed records by their first failure, " +
+        "alias rows failed calls, node rows failed node runs.",
     );
   }
   return notes;

@@ -49,8 +49,24 @@ function renderTable(model: ReportModel): string {
   for (const [label, value] of model.totals) lines.push(`  ${label.padEnd(labelWidth)}  ${value}`);
   for (const table of model.tables) {
     lines.push("", table.title);
-    lines.push(...renderTextTable(table.columns, table.rows).map((line) => `  ${line}`));
+    lines.push(...renderTextTable(table.columns, table.rows));
   }
-  for (const note of model.notes) lines.push("", note);
+  for (const note of model.notes) lines.push("", ...wrapWords(note, 80));
   return lines.join("\n") + "\n";
+}
+
+/** Splits text into lines of at most `width` columns at spaces; longer words stay whole. */
+function wrapWords(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line !== "" && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === "" ? word : `${line} ${word}`;
+    }
+  }
+  if (line !== "") lines.push(line);
+  return lines;
 }

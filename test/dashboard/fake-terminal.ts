@@ -50,6 +50,7 @@ function replayScreen(output: string): string {
     else if (command === "A") row = Math.max(0, row - count);
     else if (command === "E") [row, column] = [row + count, 0];
     else if (command === "G") column = count - 1;
+    else if (command === "K" && params === "2") lines[row] = "";
     else if (command === "K") lines[row] = (lines[row] ?? "").slice(0, column);
     while (lines.length <= row) lines.push("");
   }

@@ -120,6 +120,24 @@ describe("dashboard reporter", () => {
   });
 });
 
+describe("message above the display", () => {
+  it.each(["dashboard", "bar", "plain"] as const)("stays on screen in %s mode", async (mode) => {
+    const { clock, resources, collector, terminal } = setUp();
+    const stream = terminal.asWriteStream();
+    const reporter = createProgressReporter({ mode, stream, isColor: false, collector, clock });
+    reporter.start();
+    await clock.advance(5_000);
+    reporter.log("stopping: no new records");
+    playSyntheticRun([resources, collector]);
+    await clock.advance(5_000);
+    await reporter.stop();
+    const lines = terminal.screen.split("\n");
+    expect(lines.filter((line) => line === "stopping: no new records")).toHaveLength(1);
+    const after = lines.slice(lines.indexOf("stopping: no new records") + 1).join("\n");
+    expect(after).toContain("6/8");
+  });
+});
+
 describe("none reporter", () => {
   it("writes nothing", async () => {
     const { clock, resources, collector, terminal } = setUp();

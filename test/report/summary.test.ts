@@ -20,7 +20,7 @@ function loadFixtureMetrics(): RunMetrics {
 function tableRow(text: string, name: string, after = ""): string[] {
   const lines = text.split("\n");
   const start = lines.indexOf(after) + 1;
-  const line = lines.slice(start).find((l) => l.trimStart().startsWith(`${name} `));
+  const line = lines.slice(start).find((l) => l.startsWith(`${name} `));
   if (line === undefined) throw new Error(`no row for ${name} in:\n${text}`);
   return line.trim().split(/\s{2,}/);
 }
@@ -36,35 +36,48 @@ describe("renderReport table", () => {
 
   it("lists each alias with its counters", () => {
     expect(tableRow(text, "fast")).toEqual([
-      "fast", "10", "1", "0", "0", "150ms", "239ms", "240ms", "780", "100", "160", "$0.0002",
+      "fast", "10", "1", "0", "0", "150/239/240", "780/160", "100", "$0.0002",
     ]);
     expect(tableRow(text, "smart")).toEqual([
-      "smart", "6", "0", "1", "1", "652ms", "796ms", "800ms", "600+?", "0+?", "450+?", "$0.0010+?",
+      "smart", "6", "0", "1", "1", "652/796/800", "600+?/450+?", "0+?", "$0.0010+?",
     ]);
   });
 
   it("lists each node with records done and failed", () => {
     const summary = tableRow(text, "summary");
-    expect(summary.slice(0, 4)).toEqual(["summary", "5", "1", "5"]);
-    expect(tableRow(text, "reply").slice(0, 6)).toEqual(["reply", "4", "0", "6", "0", "1"]);
+    expect(summary.slice(0, 4)).toEqual(["summary", "5/1", "5", "1"]);
+    expect(tableRow(text, "reply").slice(0, 6)).toEqual(["reply", "4/0", "6", "0", "1", "1"]);
   });
 
   it("lists errors by scope and kind", () => {
-    expect(tableRow(text, "record", "Errors")).toEqual(["record", "-", "schema", "1"]);
-    expect(tableRow(text, "alias", "Errors")).toEqual(["alias", "fast", "timeout", "1"]);
-    expect(tableRow(text, "node", "Errors")).toEqual(["node", "summary", "timeout", "1"]);
+    const section = "Errors by kind";
+    expect(tableRow(text, "record", section)).toEqual(["record", "-", "schema", "1"]);
+    expect(tableRow(text, "alias", section)).toEqual(["alias", "fast", "timeout", "1"]);
+    expect(tableRow(text, "node", section)).toEqual(["node", "summary", "timeout", "1"]);
   });
 
   it("aligns every row of a table to its header", () => {
     const lines = text.split("\n");
-    const header = lines.findIndex((line) => line.trim().startsWith("alias  requests"));
+    const header = lines.findIndex((line) => line.startsWith("alias  requests"));
     const costEnd = lines[header]!.length;
     expect(lines[header + 2]!.length).toBe(costEnd);
     expect(lines[header + 3]!.length).toBe(costEnd);
   });
 
   it("explains partial and unknown usage", () => {
-    expect(text).toContain("1 call reported no token usage");
+    expect(text).toContain("Token and cost counts leave out 1 call that reported");
+  });
+
+  it("keeps the widest table within 100 columns", () => {
+    for (const line of text.split("\n")) expect(line.length, line).toBeLessThanOrEqual(100);
+  });
+
+  it("leaves out the cached column without cached tokens", () => {
+    const metrics = loadFixtureMetrics();
+    metrics.total.cachedInputTokens = 0;
+    const plain = renderReport(metrics, "table");
+    expect(plain).not.toContain("cached  ");
+    expect(tableRow(plain, "fast")).toHaveLength(8);
   });
 
   it("shows usage as unknown when no call reported it", () => {
@@ -72,7 +85,7 @@ describe("renderReport table", () => {
     const smart = metrics.aliases["smart"]!;
     metrics.aliases["smart"] = { ...smart, unknownUsageCalls: smart.successes };
     const row = tableRow(renderReport(metrics, "table"), "smart");
-    expect(row.slice(8)).toEqual(["unknown", "unknown", "unknown", "unknown"]);
+    expect(row.slice(6)).toEqual(["unknown", "unknown", "unknown"]);
   });
 
   it("opens with the run header when given", () => {
@@ -171,20 +184,18 @@ describe("renderReport markdown", () => {
   it("has a table per section with right-aligned numbers", () => {
     expect(text).toContain("### Aliases");
     expect(text).toContain("### Nodes");
-    expect(text).toContain("| alias | requests | failed calls |");
+    expect(text).toContain("| alias | requests | errors | retries |");
     expect(text).toContain("| --- | ---: | ---: |");
   });
 
   it("has one row per alias with the same cells as the table", () => {
     const row = text.split("\n").find((line) => line.startsWith("| fast |"));
-    expect(row).toBe(
-      "| fast | 10 | 1 | 0 | 0 | 150ms | 239ms | 240ms | 780 | 100 | 160 | $0.0002 |",
-    );
+    expect(row).toBe("| fast | 10 | 1 | 0 | 0 | 150/239/240 | 780/160 | 100 | $0.0002 |");
   });
 
   it("escapes pipes in names", () => {
     const metrics = loadFixtureMetrics();
     metrics.nodes["a|b"] = metrics.nodes["reply"]!;
-    expect(renderReport(metrics, "markdown")).toContain("| a\\|b | 4 | 0 |");
+    expect(renderReport(metrics, "markdown")).toContain("| a\\|b | 4/0 | 6 |");
   });
 });
