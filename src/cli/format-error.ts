@@ -1,3 +1,4 @@
+import { RunFolderError } from "../checkpoint/run-folder-error.js";
 import { UsageError } from "./usage-error.js";
 
 /**
@@ -6,7 +7,9 @@ import { UsageError } from "./usage-error.js";
  * plait, so its stack is shown too.
  */
 export function formatCliError(error: unknown): string {
-  if (error instanceof UsageError) return `plait: ${error.message}`;
+  if (error instanceof UsageError || error instanceof RunFolderError) {
+    return `plait: ${error.message}`;
+  }
   if (error instanceof Error && "issues" in error && typeof error.message === "string") {
     return error.message;
   }

@@ -10,6 +10,7 @@ import {
 } from "../mock-server/index.js";
 import type { ExitCode } from "./main.js";
 import { UsageError } from "./usage-error.js";
+import { parseNonNegative, parseShare, parseWholeNumber } from "./options.js";
 
 interface MockServerFlags {
   port: number;
@@ -38,7 +39,7 @@ export function registerMockServerCommand(program: Command, exit: ExitCode): voi
     .option(
       "--port <n>",
       "TCP port on 127.0.0.1; 0 picks a free one",
-      parseWhole("--port", 0, 65_535),
+      parseWholeNumber("--port", 0, 65_535),
       8787,
     )
     .option(
@@ -56,12 +57,12 @@ export function registerMockServerCommand(program: Command, exit: ExitCode): voi
     .option(
       "--rate-limit <rps>",
       "requests admitted in any 1 s window; more get 429",
-      parseWhole("--rate-limit", 1),
+      parseWholeNumber("--rate-limit", 1),
     )
     .option(
       "--max-concurrent <n>",
       "requests in flight at once; more get 429",
-      parseWhole("--max-concurrent", 1),
+      parseWholeNumber("--max-concurrent", 1),
     )
     .option("--fail <p>", "share of requests that fail, 0 to 1", parseShare("--fail"), 0)
     .option(
@@ -82,12 +83,12 @@ export function registerMockServerCommand(program: Command, exit: ExitCode): voi
     .option(
       "--retry-after <seconds>",
       "fixed Retry-After on every 429, in whole seconds",
-      parseWhole("--retry-after", 1),
+      parseWholeNumber("--retry-after", 1),
     )
     .option(
       "--seed <n>",
       "seed for fault choice and jitter (default: 1)",
-      parseWhole("--seed", 0),
+      parseWholeNumber("--seed", 0),
     )
     .option(
       "--model <name=ms[:jitter]>",
@@ -97,7 +98,7 @@ export function registerMockServerCommand(program: Command, exit: ExitCode): voi
     .option(
       "--prompt-cache-min-tokens <n>",
       "system prompts this long (in chars/4 tokens) count as cached when repeated (default: 1024)",
-      parseWhole("--prompt-cache-min-tokens", 1),
+      parseWholeNumber("--prompt-cache-min-tokens", 1),
     )
     .option(
       "--ollama-omit-cached-prompt-eval-count",
@@ -167,42 +168,6 @@ function waitForStopSignal(): Promise<void> {
     process.on("SIGINT", onSignal);
     process.on("SIGTERM", onSignal);
   });
-}
-
-function parseWhole(
-  flag: string,
-  min: number,
-  max = Number.MAX_SAFE_INTEGER,
-): (text: string) => number {
-  return (text) => {
-    const value = Number(text);
-    if (text.trim() === "" || !Number.isInteger(value) || value < min || value > max) {
-      const range =
-        max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
-      throw new UsageError(`${flag} must be a whole number ${range}, but it is "${text}"`);
-    }
-    return value;
-  };
-}
-
-function parseNonNegative(flag: string): (text: string) => number {
-  return (text) => {
-    const value = Number(text);
-    if (text.trim() === "" || !Number.isFinite(value) || value < 0) {
-      throw new UsageError(`${flag} must be a number of at least 0, but it is "${text}"`);
-    }
-    return value;
-  };
-}
-
-function parseShare(flag: string): (text: string) => number {
-  return (text) => {
-    const value = Number(text);
-    if (text.trim() === "" || !Number.isFinite(value) || value < 0 || value > 1) {
-      throw new UsageError(`${flag} must be a number from 0 to 1, but it is "${text}"`);
-    }
-    return value;
-  };
 }
 
 function parseFaultModes(text: string): FaultMode[] {

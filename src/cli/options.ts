@@ -1,13 +1,17 @@
 import { UsageError } from "./usage-error.js";
 
-/** Parses a flag that must be a whole number of at least `min`. */
-export function parseWholeNumber(flag: string, min: number): (text: string) => number {
+/** Parses a flag that must be a whole number from `min` to `max`. */
+export function parseWholeNumber(
+  flag: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): (text: string) => number {
   return (text) => {
     const value = Number(text);
-    if (!Number.isInteger(value) || value < min) {
-      throw new UsageError(
-        `${flag} must be a whole number of at least ${min}, but it is "${text}"`,
-      );
+    if (text.trim() === "" || !Number.isInteger(value) || value < min || value > max) {
+      const range =
+        max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+      throw new UsageError(`${flag} must be a whole number ${range}, but it is "${text}"`);
     }
     return value;
   };
@@ -19,6 +23,17 @@ export function parseNonNegative(flag: string): (text: string) => number {
     const value = Number(text);
     if (text.trim() === "" || !Number.isFinite(value) || value < 0) {
       throw new UsageError(`${flag} must be a number of at least 0, but it is "${text}"`);
+    }
+    return value;
+  };
+}
+
+/** Parses a flag that must be a share from 0 to 1. */
+export function parseShare(flag: string): (text: string) => number {
+  return (text) => {
+    const value = Number(text);
+    if (text.trim() === "" || !Number.isFinite(value) || value < 0 || value > 1) {
+      throw new UsageError(`${flag} must be a number from 0 to 1, but it is "${text}"`);
     }
     return value;
   };

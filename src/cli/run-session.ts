@@ -192,18 +192,22 @@ async function executeRun(context: {
     clock,
   });
 
-  const finishManifest = (status: "finished" | "interrupted" | "failed", totals?: RunTotals) => {
-    const done = (resume?.finishedRecordIds.size ?? 0) + (totals?.succeeded ?? writer.totals.recordsDone);
+  // writer.totals counts every attempt of this run folder, earlier ones
+  // included, so it is the record count the manifest keeps.
+  const recordManifestProgress = (total: number | null) => {
     folder.updateManifest({
-      status,
       records: {
-        done,
-        failed: totals?.failed ?? writer.totals.recordsFailed,
-        total: totals === undefined || totals.stoppedBy !== undefined ? null : totals.read,
+        done: writer.totals.recordsDone,
+        failed: writer.totals.recordsFailed,
+        total,
       },
       costUsd: spend.costUsd,
-      finishedAt: new Date().toISOString(),
     });
+  };
+  const finishManifest = (status: "finished" | "interrupted" | "failed", totals?: RunTotals) => {
+    const isComplete = totals !== undefined && totals.stoppedBy === undefined;
+    recordManifestProgress(isComplete ? totals.read : null);
+    folder.updateManifest({ status, finishedAt: new Date().toISOString() });
     folder.writeMetrics(() => collector.toJSON());
   };
 
@@ -226,10 +230,10 @@ async function executeRun(context: {
 
   const total = await countRecords(inputPath, options.limit);
   if (total !== undefined) collector.setTotalRecords(total - (resume?.finishedRecordIds.size ?? 0));
-  const metricsTimer = setInterval(
-    () => folder.writeMetrics(() => collector.toJSON()),
-    METRICS_INTERVAL_MS,
-  );
+  const metricsTimer = setInterval(() => {
+    folder.writeMetrics(() => collector.toJSON());
+    recordManifestProgress(null);
+  }, METRICS_INTERVAL_MS);
   metricsTimer.unref();
   reporter.start();
 
@@ -258,16 +262,19 @@ async function executeRun(context: {
       waitForOutput: () => (writer.isBackedUp ? writer.waitForDrain() : undefined),
       ...(maxCost !== undefined ? { canAdmit: () => spend.costUsd < maxCost } : {}),
     });
+  } catch (error) {
+    finishManifest("failed");
+    throw error;
   } finally {
     clearInterval(metricsTimer);
     await writer.close();
     await trace?.close();
     await manager.close();
     interrupts.dispose();
+    await reporter.stop();
   }
   const isInterrupted = totals.stoppedBy === "signal" || totals.interrupted > 0;
   finishManifest(isInterrupted || totals.stoppedBy === "budget" ? "interrupted" : "finished", totals);
-  await reporter.stop();
 
   const metrics = collector.toJSON();
   const outcome = describeOutcome({
