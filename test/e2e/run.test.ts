@@ -132,6 +132,29 @@ describe("plait run", () => {
     expect(await readdir(dir)).not.toContain("runs");
   });
 
+  it("stops admitting at --max-cost and resumes later", async () => {
+    const expensive = FAST_RESOURCES.replace(/cost_per_1m: \d+/g, "cost_per_1m: 1000");
+    await writeFile(resources, expensive);
+    const stopped = await run([
+      TRIAGE, "--resources", resources, "--input", TICKETS, "--max-cost", "0.5",
+    ]);
+    expect(stopped.exitCode).toBe(1);
+    expect(stopped.stdout).toMatch(/stopped: spend reached the --max-cost budget of \$0\.5000/);
+    const runDir = await onlyRunDir(runsDir);
+    const partial = await readJsonLines(path.join(runDir, "results.jsonl"));
+    expect(partial.length).toBeGreaterThan(0);
+    expect(partial.length).toBeLessThan(24);
+    const manifest = JSON.parse(await readFile(path.join(runDir, "manifest.json"), "utf8"));
+    // Records admitted before the budget was reached still finish, so the
+    // spend may pass the budget by what those records cost.
+    expect(manifest.costUsd).toBeGreaterThanOrEqual(0.5);
+    const resumed = await run([TRIAGE, "--resources", resources, "--resume"]);
+    expect(resumed.exitCode).toBe(0);
+    const all = await readJsonLines(path.join(runDir, "results.jsonl"));
+    expect(new Set(all.map((r) => r["id"])).size).toBe(24);
+    expect(all).toHaveLength(24);
+  });
+
   it("exits 2 when the input file is missing", async () => {
     const result = await run([TRIAGE, "--resources", resources, "--input", "nope.jsonl"]);
     expect(result.exitCode).toBe(2);

@@ -8,6 +8,7 @@ import type { CallGateway } from "../../src/execution/services.js";
 import { compileJsonSchema } from "../../src/graph/json-schema.js";
 import { loadPipeline } from "../../src/graph/load-pipeline.js";
 import type { CallResult, LlmRequest } from "../../src/resources/types.js";
+import { ManualClock } from "../../src/util/clock.js";
 
 /** A gateway whose replies come from a function of the request; calls are logged. */
 function fakeGateway(
@@ -299,5 +300,79 @@ outputs:
     );
     expect(totals.stoppedBy).toBe("budget");
     expect(totals.succeeded).toBe(4);
+  });
+});
+
+describe("runRecords with a manual clock", () => {
+  it("holds max_concurrent, max_total_concurrent and max_inflight_graphs", async () => {
+    const clock = new ManualClock();
+    const latencyMs: Record<string, number> = { slow: 1000, fast: 10 };
+    const inFlight: Record<string, number> = { slow: 0, fast: 0 };
+    const peak: Record<string, number> = { slow: 0, fast: 0 };
+    let peakTotal = 0;
+    const fastStarts: number[] = [];
+    const gateway: CallGateway = {
+      capacity: (alias) => (alias === "slow" ? 2 : 3),
+      async call(alias, request) {
+        inFlight[alias]!++;
+        peak[alias] = Math.max(peak[alias]!, inFlight[alias]!);
+        peakTotal = Math.max(peakTotal, inFlight["slow"]! + inFlight["fast"]!);
+        if (alias === "fast") fastStarts.push(clock.now());
+        await clock.sleep(latencyMs[alias]!);
+        inFlight[alias]!--;
+        return {
+          text: request.prompt,
+          isTruncated: false,
+          usage: { inputTokens: 1, outputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: 0 },
+          callId: "c",
+          endpoint: alias,
+          latencyMs: latencyMs[alias]!,
+          attempts: 1,
+          costUsd: 0,
+          isCached: false,
+        };
+      },
+    };
+    const file = await pipelineFile(`
+name: two-aliases
+input: [text, kind]
+nodes:
+  slow_part: { llm: slow, prompt: "{{ input.text }}" }
+  fast_part: { llm: fast, prompt: "{{ input.text }}" }
+outputs:
+  both: "{{ slow_part }} {{ fast_part }}"
+`);
+    let recordsInFlight = 0;
+    let peakRecords = 0;
+    const listener: RunListener = {
+      onRecordAdmitted: () => {
+        recordsInFlight++;
+        peakRecords = Math.max(peakRecords, recordsInFlight);
+      },
+      onRecordFinished: () => recordsInFlight--,
+    };
+    const values = Array.from({ length: 12 }, (_, i) => ({ text: `t${i}`, kind: "x" }));
+    const running = runRecords({
+      graph: await loadPipeline(file),
+      gateway,
+      records: recordsOf(values),
+      maxInflightGraphs: 6,
+      maxTotalConcurrent: 4,
+      listeners: [listener],
+      clock,
+      checkSchema: compileJsonSchema,
+    });
+    await clock.runAll();
+    const totals = await running;
+    expect(totals.succeeded).toBe(12);
+    expect(peak["slow"]).toBe(2);
+    expect(peak["fast"]).toBe(2);
+    expect(peakTotal).toBe(4);
+    expect(peakRecords).toBe(6);
+    // The fast alias is not held behind the slow one: the first six records'
+    // fast calls finish long before the first slow call does.
+    expect(fastStarts.slice(0, 6)).toEqual([0, 0, 10, 10, 20, 20]);
+    // Two slow calls at a time for 12 records of one slow call each.
+    expect(clock.now()).toBe(6000);
   });
 });
