@@ -24,7 +24,7 @@ export function createInkReporter(options: InkReporterOptions): ProgressReporter
   const { collector, isColor } = options;
   const intervalMs = options.intervalMs ?? 250;
   // Messages go through ink's Static output, which prints each once above
-  // the live frame; a direct write would be erased by the next redraw.
+  // the live frame, because the next redraw would erase a direct write.
   const messages: string[] = [];
   const draw = () => (
     <Dashboard metrics={collector.snapshot()} isColor={isColor} messages={[...messages]} />

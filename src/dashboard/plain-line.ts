@@ -19,7 +19,8 @@ export function formatPlainLine(metrics: RunMetrics): string {
     `records ${formatCount(finished)}${ofTotal} (${formatCount(records.done)} done, ` +
       `${formatCount(records.failed)} failed, ${formatCount(records.inFlight)} in flight)`,
     `${metrics.recordsPerSec.toFixed(1)} records/s`,
-    `${formatCount(total.requests)} calls (${formatCount(total.retries)} retries, ` +
+    `${formatCount(total.requests)} calls (${formatCount(total.retries)} ` +
+      `${total.retries === 1 ? "retry" : "retries"}, ` +
       `${formatCount(total.rateLimited)} rate limited)`,
     `tokens ${formatWithUsage(formatCount(total.inputTokens), total)} in, ` +
       `${formatWithUsage(formatCount(total.outputTokens), total)} out`,

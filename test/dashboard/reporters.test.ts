@@ -43,10 +43,10 @@ describe("plain reporter", () => {
       "[00:00:05] records 0/8 (0 done, 0 failed, 0 in flight) | 0.0 records/s | " +
         "0 calls (0 retries, 0 rate limited) | tokens 0 in, 0 out | cost $0.0000 | ETA -",
       "[00:00:10] records 6/8 (4 done, 2 failed, 0 in flight) | 0.7 records/s | " +
-        "16 calls (1 retries, 1 rate limited) | tokens 1,380+? in, 610+? out | " +
+        "16 calls (1 retry, 1 rate limited) | tokens 1,380+? in, 610+? out | " +
         "cost $0.0013+? | ETA 3s",
       "[00:00:10] records 6/8 (4 done, 2 failed, 0 in flight) | 0.7 records/s | " +
-        "16 calls (1 retries, 1 rate limited) | tokens 1,380+? in, 610+? out | " +
+        "16 calls (1 retry, 1 rate limited) | tokens 1,380+? in, 610+? out | " +
         "cost $0.0013+? | ETA 3s",
     ]);
   });
