@@ -214,16 +214,17 @@ async function executeRun(context: {
   const interrupts = handleInterrupts({
     graceMs: GRACE_PERIOD_MS,
     onFirst: () => {
-      stream.write(
-        `\nstopping: no new records; running calls get ${GRACE_PERIOD_MS / 1000} s to finish ` +
-          "(press Ctrl-C again to exit now)\n",
+      // Through the reporter, so a live dashboard keeps the notice above it.
+      reporter.log(
+        `stopping: no new records; running calls get ${GRACE_PERIOD_MS / 1000} s to finish ` +
+          "(press Ctrl-C again to exit now)",
       );
     },
     onForceExit: () => {
       writer.flushSync();
       void trace?.close();
       finishManifest("interrupted");
-      stream.write(`\ninterrupted; continue with: ${resumeCommand(options, folder)}\n`);
+      reporter.log(`interrupted; continue with: ${resumeCommand(options, folder)}`);
       process.exit(EXIT.interrupted);
     },
   });

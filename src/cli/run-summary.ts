@@ -43,7 +43,7 @@ export function renderRunSummary(metrics: RunMetrics, folder: RunFolder): string
   const manifest = folder.manifest;
   const header = {
     runId: folder.id,
-    pipeline: manifest.pipeline.path,
+    pipeline: manifest.pipeline.name,
     status: manifest.status,
     startedAt: manifest.startedAt,
     ...(manifest.finishedAt !== undefined ? { finishedAt: manifest.finishedAt } : {}),

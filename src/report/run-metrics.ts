@@ -187,7 +187,13 @@ export class RunMetricsCollector implements RunListener, CallListener {
     return (costUsd / progressed) * this.totalRecords;
   }
 
-  private node(name: string): NodeAccumulator {
+  /**
+   * Returns the accumulator of a node. Nodes of a foreach sub-graph run as
+   * `parent[3]/child`; they are counted together as `parent[]/child`, so a
+   * report has one row per node of the pipeline, not one per element.
+   */
+  private node(runName: string): NodeAccumulator {
+    const name = runName.includes("[") ? runName.replace(/\[\d+\]/g, "[]") : runName;
     let node = this.nodes.get(name);
     if (node === undefined) {
       node = new NodeAccumulator();
