@@ -105,3 +105,13 @@ export function mockEndpoint(alias, url, model, settings) {
   for (const [key, value] of Object.entries(settings)) lines.push(`    ${key}: ${value}`);
   return lines.join("\n");
 }
+
+/**
+ * B4 and W2 records pick their alias by data: a foreach over an empty list
+ * makes no call, so `{slow: [text], fast: []}` calls only `slow`.
+ */
+export function splitRecord(i) {
+  const text = `ticket ${i}: the invoice for order ${i * 7919} is wrong`;
+  const isSlow = i % 2 === 0;
+  return { id: `r${i}`, text, slow: isSlow ? [text] : [], fast: isSlow ? [] : [text] };
+}
