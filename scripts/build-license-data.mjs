@@ -28,8 +28,8 @@ async function writeLicenseRecords(outputPath) {
   await mkdir(path.dirname(outputPath), { recursive: true });
   const out = createWriteStream(outputPath, { encoding: "utf8" });
   const failed = once(out, "error").then(([error]) => Promise.reject(error));
-  // Handled by the races below; this keeps an early error from also being
-  // reported as an unhandled rejection.
+  // The races below handle the error, so this only keeps an early one from
+  // also being reported as an unhandled rejection.
   failed.catch(() => {});
 
   const ids = Object.keys(licenses).sort();
@@ -43,7 +43,7 @@ async function writeLicenseRecords(outputPath) {
   return ids.length;
 }
 
-/** The path relative to the working folder when it lies inside it, else absolute. */
+/** Shortens `file` to a relative path when it lies inside the working folder. */
 function displayPath(file) {
   const relative = path.relative(process.cwd(), file);
   return relative.startsWith("..") || path.isAbsolute(relative) ? file : relative;
