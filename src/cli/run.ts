@@ -27,7 +27,10 @@ export function registerRunCommand(program: Command, exit: ExitCode): void {
     .option("--dry-run", "count calls and estimate the cost; call nothing")
     .option("--trace <file>", "write Chrome trace events (open in Perfetto)")
     .addOption(
-      new Option("--progress <mode>", "progress display (default: dashboard on a terminal)")
+      new Option(
+        "--progress <mode>",
+        "progress display: plain, bar, dashboard or none (default: dashboard on a terminal)",
+      )
         .argParser(parseChoice("--progress", ["plain", "bar", "dashboard", "none"] as const)),
     )
     .option("--no-dashboard", "show plain progress lines instead of the dashboard")

@@ -46,7 +46,9 @@ export function interpolateEnv(
           ...where,
           message:
             `environment variable ${name} is not set. ` +
-            `Set ${name}, or write \${${name}:-default} to give a default.`,
+            (/(KEY|TOKEN|SECRET)/.test(name)
+              ? `Export it first (export ${name}=...); plait reads keys only from the environment.`
+              : `Set ${name}, or write \${${name}:-default} to give a default.`),
         });
         return match;
       });

@@ -87,7 +87,9 @@ export class StatsRecorder {
       totals.promptTokens += reply.promptTokens;
       totals.completionTokens += reply.completionTokens;
       totals.cachedTokens += reply.cacheReadTokens;
-      totals.cacheWriteTokens += reply.cacheWriteTokens;
+      // Only Anthropic's replies report cache writes; OpenAI and Ollama
+      // replies carry no such field, so their totals must not count them.
+      if (route === "anthropic") totals.cacheWriteTokens += reply.cacheWriteTokens;
       if (isPromptCountOmitted) totals.unreportedPromptTokens += reply.promptTokens;
     }
   }
