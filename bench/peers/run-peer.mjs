@@ -38,7 +38,7 @@ function openaiClients() {
   return clients;
 }
 
-/** One record's graph: a, then b and c at once, each on the alias its prompt names. */
+/** Runs one record's graph: a, then b and c at once, each on the alias its prompt names. */
 async function runRecord(record, call) {
   const first = prompts.first(record);
   const a = await call(first.alias, first);
