@@ -180,7 +180,7 @@ async function executeRun(context: {
     isTTY: stream.isTTY === true,
     env: process.env,
   });
-  const reporter = createProgressReporter({
+  const reporter = await createProgressReporter({
     mode,
     stream,
     isColor: isColorEnabled({

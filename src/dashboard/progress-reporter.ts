@@ -1,7 +1,6 @@
 import type { RunMetricsCollector } from "../report/run-metrics.js";
 import { systemClock, type Clock } from "../util/clock.js";
 import { createBarReporter } from "./bar-reporter.js";
-import { createInkReporter } from "./ink-reporter.js";
 import { createPlainReporter } from "./plain-reporter.js";
 import type { ProgressMode } from "./progress-mode.js";
 import type { ProgressReporter } from "./reporter.js";
@@ -18,14 +17,22 @@ export interface ProgressReporterOptions {
   intervalMs?: number;
 }
 
-/** Creates the progress display for a mode chosen with chooseProgressMode. */
-export function createProgressReporter(options: ProgressReporterOptions): ProgressReporter {
+/**
+ * Creates the progress display for a mode chosen with chooseProgressMode.
+ * The dashboard's modules (ink and React, about 50 MB of heap) are loaded
+ * only when the dashboard is chosen, so plain and piped runs stay small.
+ */
+export async function createProgressReporter(
+  options: ProgressReporterOptions,
+): Promise<ProgressReporter> {
   const clock = options.clock ?? systemClock;
   const { stream, collector, intervalMs } = options;
   const timing = intervalMs === undefined ? {} : { intervalMs };
   switch (options.mode) {
-    case "dashboard":
+    case "dashboard": {
+      const { createInkReporter } = await import("./ink-reporter.js");
       return createInkReporter({ stream, collector, clock, isColor: options.isColor, ...timing });
+    }
     case "bar":
       return createBarReporter({ stream, collector, clock, ...timing });
     case "plain":

@@ -23,7 +23,7 @@ afterEach(() => {
 describe("plain reporter", () => {
   it("writes one line per interval and one on stop", async () => {
     const { clock, resources, collector, terminal } = setUp();
-    const reporter = createProgressReporter({
+    const reporter = await createProgressReporter({
       mode: "plain",
       stream: terminal.asWriteStream(),
       isColor: false,
@@ -54,7 +54,7 @@ describe("plain reporter", () => {
   it("stops writing after stop", async () => {
     const { clock, collector, terminal } = setUp();
     const stream = terminal.asWriteStream();
-    const reporter = createProgressReporter({
+    const reporter = await createProgressReporter({
       mode: "plain",
       stream,
       isColor: false,
@@ -73,7 +73,7 @@ describe("bar reporter", () => {
   it("draws the bar with records, rate, ETA and cost", async () => {
     const { clock, resources, collector, terminal } = setUp();
     const stream = terminal.asWriteStream();
-    const reporter = createProgressReporter({
+    const reporter = await createProgressReporter({
       mode: "bar",
       stream,
       isColor: false,
@@ -95,7 +95,7 @@ describe("dashboard reporter", () => {
   it("leaves the final state in the output after stop", async () => {
     const { clock, resources, collector, terminal } = setUp();
     const stream = terminal.asWriteStream();
-    const reporter = createProgressReporter({
+    const reporter = await createProgressReporter({
       mode: "dashboard",
       stream,
       isColor: false,
@@ -124,7 +124,7 @@ describe("message above the display", () => {
   it.each(["dashboard", "bar", "plain"] as const)("stays on screen in %s mode", async (mode) => {
     const { clock, resources, collector, terminal } = setUp();
     const stream = terminal.asWriteStream();
-    const reporter = createProgressReporter({ mode, stream, isColor: false, collector, clock });
+    const reporter = await createProgressReporter({ mode, stream, isColor: false, collector, clock });
     reporter.start();
     await clock.advance(5_000);
     reporter.log("stopping: no new records");
@@ -142,7 +142,7 @@ describe("none reporter", () => {
   it("writes nothing", async () => {
     const { clock, resources, collector, terminal } = setUp();
     const stream = terminal.asWriteStream();
-    const reporter = createProgressReporter({
+    const reporter = await createProgressReporter({
       mode: "none",
       stream,
       isColor: false,
