@@ -45,13 +45,14 @@ export function triageResources(settings: ResourceSettings): string {
   ].join("\n");
 }
 
-/** Support tickets with distinct ids and texts, as triage.yaml expects. */
-export function makeTickets(count: number): string {
+/** Support tickets with distinct ids (in `idField`) and texts, as triage.yaml expects. */
+export function makeTickets(count: number, idField = "id"): string {
   const topics = ["a double charge", "a crash on start", "a login loop", "a missing invoice"];
   const lines: string[] = [];
   for (let index = 0; index < count; index++) {
     const ticket = `Ticket ${index} is about ${topics[index % topics.length]}`;
-    lines.push(JSON.stringify({ id: `t${index}`, ticket, customer: `Customer ${index % 23}` }));
+    const customer = `Customer ${index % 23}`;
+    lines.push(JSON.stringify({ [idField]: `t${index}`, ticket, customer }));
   }
   return lines.join("\n") + "\n";
 }
@@ -68,6 +69,8 @@ export interface Workspace {
 export async function makeWorkspace(options: {
   recordCount: number;
   resourcesYaml: string;
+  /** Field of each record that holds its id. Default "id". */
+  idField?: string;
 }): Promise<Workspace> {
   const dir = await makeTempDir("plait-resume-");
   const workspace: Workspace = {
@@ -78,7 +81,7 @@ export async function makeWorkspace(options: {
     recordCount: options.recordCount,
   };
   await writeFile(workspace.resources, options.resourcesYaml);
-  await writeFile(workspace.input, makeTickets(options.recordCount));
+  await writeFile(workspace.input, makeTickets(options.recordCount, options.idField));
   return workspace;
 }
 
@@ -141,45 +144,86 @@ export async function countWholeLines(file: string): Promise<number> {
 /** What the test saw when it stopped a run with a signal. */
 export interface StopOutcome {
   result: CliResult;
-  /** Result lines on disk when the signal was sent. */
-  resultLinesAtSignal: number;
+  /** Lines of the watched file on disk when the signal was sent. */
+  linesAtSignal: number;
+}
+
+export interface StopOptions {
+  /** A file of the run folder to watch. Default "results.jsonl". */
+  file?: string;
+  /** Send the signal once `file` holds at least this many whole lines. */
+  minLines: number;
+  signal: NodeJS.Signals;
+  /** Runs, and is awaited, between seeing the threshold and sending the signal. */
+  beforeSignal?: () => Promise<void>;
 }
 
 /**
- * Sends `signal` to the run once the run folder's results.jsonl holds at
- * least `minResultLines` lines, and waits for the child to exit.
- * `beforeSignal` runs, and is awaited, between seeing the threshold and
- * sending the signal. Fails the test when the run ends before the
- * threshold, because a kill that never happened tests nothing.
+ * Resolves with the line count once a file of the run folder holds at
+ * least `minLines` whole lines. Rejects when the run exits first.
  */
-export async function stopWhenResults(
+export async function waitForLines(
   running: RunningCli,
   runsDir: string,
-  minResultLines: number,
-  signal: NodeJS.Signals,
-  beforeSignal?: () => Promise<void>,
-): Promise<StopOutcome> {
+  file: string,
+  minLines: number,
+): Promise<number> {
   let hasExited = false;
   void running.exited.then(() => (hasExited = true));
   const pollMs = 5;
-  for (;;) {
-    if (hasExited) break;
+  while (!hasExited) {
     const dir = await findRunDir(runsDir);
     if (dir !== undefined) {
-      const lines = await countWholeLines(path.join(dir, "results.jsonl"));
-      if (lines >= minResultLines && !hasExited) {
-        await beforeSignal?.();
-        running.process.kill(signal);
-        return { result: await running.exited, resultLinesAtSignal: lines };
-      }
+      const lines = await countWholeLines(path.join(dir, file));
+      if (lines >= minLines && !hasExited) return lines;
     }
     await new Promise((resolve) => setTimeout(resolve, pollMs));
   }
   const result = await running.exited;
   throw new Error(
-    `run exited (${result.exitCode}) before ${minResultLines} results were written:\n` +
-      result.stderr,
+    `run exited (${result.exitCode}) before ${file} had ${minLines} lines:\n${result.stderr}`,
   );
+}
+
+/**
+ * Sends a signal to the run once a file of its run folder holds enough
+ * lines, and waits for the child to exit. Fails the test when the run ends
+ * before that, because a kill that never happened tests nothing.
+ */
+export async function stopWhen(
+  running: RunningCli,
+  runsDir: string,
+  options: StopOptions,
+): Promise<StopOutcome> {
+  const file = options.file ?? "results.jsonl";
+  const lines = await waitForLines(running, runsDir, file, options.minLines);
+  await options.beforeSignal?.();
+  running.process.kill(options.signal);
+  return { result: await running.exited, linesAtSignal: lines };
+}
+
+/** Sends `signal` once results.jsonl holds `minLines` lines; see `stopWhen`. */
+export function stopWhenResults(
+  running: RunningCli,
+  runsDir: string,
+  minLines: number,
+  signal: NodeJS.Signals,
+): Promise<StopOutcome> {
+  return stopWhen(running, runsDir, { minLines, signal });
+}
+
+/** Resolves once the child has written text matching `pattern` to stderr. */
+export function waitForStderr(running: RunningCli, pattern: RegExp): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      if (!pattern.test(running.output.stderr)) return;
+      running.process.stderr?.off("data", check);
+      resolve();
+    };
+    running.process.stderr?.on("data", check);
+    check();
+    void running.exited.then(() => reject(new Error(`exited before printing ${pattern}`)));
+  });
 }
 
 export async function readJsonLines(file: string): Promise<Array<Record<string, unknown>>> {

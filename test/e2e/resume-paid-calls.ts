@@ -1,14 +1,39 @@
 import path from "node:path";
 import { expect } from "vitest";
-import type { MockServer } from "../../src/mock-server/index.js";
+import { startMockServer, type MockServer } from "../../src/mock-server/index.js";
+import type { RunningCli } from "../support/run-cli.js";
 import {
   countWholeLines,
   findRunDir,
   startPlait,
-  stopWhenResults,
+  stopWhen,
+  triageResources,
   type Workspace,
 } from "./resume-harness.js";
-import type { HoldingClock } from "./resume-holding-clock.js";
+import { HoldingClock } from "./resume-holding-clock.js";
+
+/** A mock server whose replies a test can hold, and a resource file that points at it. */
+export interface CountingServer {
+  server: MockServer;
+  clock: HoldingClock;
+  resourcesYaml: string;
+}
+
+/**
+ * Starts a mock server for one test, so that its counters see that test's
+ * calls only. Each call waits about 20 ms, as on the simulated provider.
+ */
+export async function startCountingServer(bufferSize: number): Promise<CountingServer> {
+  const clock = new HoldingClock();
+  const server = await startMockServer({ latencyMs: 20, jitterMs: 10, clock });
+  const endpoint = (model: string) =>
+    `provider: openai, model: ${model}, base_url: "${server.url}/v1", api_key: sk-test`;
+  const resourcesYaml = triageResources({
+    bufferSize,
+    endpoints: { fast: endpoint("gpt-4o-mini"), smart: endpoint("gpt-4o") },
+  });
+  return { server, clock, resourcesYaml };
+}
 
 /** What one attempt of a run paid for and what it saved. */
 export interface AttemptCost {
@@ -18,12 +43,12 @@ export interface AttemptCost {
   savedNodes: number;
   signal: NodeJS.Signals | null;
   exitCode: number | null;
+  stdout: string;
   stderr: string;
 }
 
 export interface KillOptions {
-  server: MockServer;
-  clock: HoldingClock;
+  mock: CountingServer;
   workspace: Workspace;
   args: string[];
   /** SIGKILL once results.jsonl holds this many lines; undefined runs to the end. */
@@ -33,6 +58,10 @@ export interface KillOptions {
    * the replies already sent and none is in transit when it dies.
    */
   holdMs?: number;
+  /** Sent at `killAtResults`. Default SIGKILL. */
+  signal?: NodeJS.Signals;
+  /** Runs after the hold and before the signal, with replies still held. */
+  beforeSignal?: (running: RunningCli) => Promise<void>;
 }
 
 async function checkpointLines(workspace: Workspace): Promise<number> {
@@ -51,27 +80,28 @@ async function waitForServerIdle(server: MockServer): Promise<void> {
 
 /** Runs one attempt, maybe kills it, and counts its paid calls and saved nodes. */
 export async function runCountedAttempt(options: KillOptions): Promise<AttemptCost> {
-  const { server, clock, workspace } = options;
+  const { server, clock } = options.mock;
+  const workspace = options.workspace;
   const paidBefore = server.stats().successes;
   const linesBefore = await checkpointLines(workspace);
   const running = startPlait(workspace, options.args);
-  const holdMs = options.holdMs;
+  const { holdMs, killAtResults, beforeSignal } = options;
+  const prepareKill = async () => {
+    if (holdMs !== undefined) {
+      clock.hold();
+      await new Promise((resolve) => setTimeout(resolve, holdMs));
+    }
+    await beforeSignal?.(running);
+  };
   const result =
-    options.killAtResults === undefined
+    killAtResults === undefined
       ? await running.exited
       : (
-          await stopWhenResults(
-            running,
-            workspace.runsDir,
-            options.killAtResults,
-            "SIGKILL",
-            holdMs === undefined
-              ? undefined
-              : async () => {
-                  clock.hold();
-                  await new Promise((resolve) => setTimeout(resolve, holdMs));
-                },
-          )
+          await stopWhen(running, workspace.runsDir, {
+            minLines: killAtResults,
+            signal: options.signal ?? "SIGKILL",
+            beforeSignal: prepareKill,
+          })
         ).result;
   // Releasing earlier could answer a held request of the dead client
   // before the server saw its connection close.
@@ -83,6 +113,7 @@ export async function runCountedAttempt(options: KillOptions): Promise<AttemptCo
     savedNodes: (await checkpointLines(workspace)) - linesBefore,
     signal: result.signal,
     exitCode: result.exitCode,
+    stdout: result.stdout,
     stderr: result.stderr,
   };
 }

@@ -1,9 +1,13 @@
 import { appendFile, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { startMockServer, type MockServer } from "../../src/mock-server/index.js";
-import { HoldingClock } from "./resume-holding-clock.js";
-import { runCountedAttempt, type AttemptCost } from "./resume-paid-calls.js";
+import { runCli } from "../support/run-cli.js";
+import {
+  runCountedAttempt,
+  startCountingServer,
+  type AttemptCost,
+  type CountingServer,
+} from "./resume-paid-calls.js";
 import {
   MAX_CALLS_IN_FLIGHT,
   TRIAGE,
@@ -21,6 +25,8 @@ import {
   startPlait,
   stopWhenResults,
   triageResources,
+  waitForLines,
+  waitForStderr,
   type Workspace,
 } from "./resume-harness.js";
 
@@ -28,24 +34,31 @@ const RECORD_COUNT = 300;
 const BUFFER_SIZE = 10;
 const SIMULATED = triageResources({ bufferSize: BUFFER_SIZE });
 
-/** Runs the whole input once without interruption; its outputs are what every resume must match. */
-async function runReference(resourcesYaml: string): Promise<Map<string, unknown>> {
+/** The outputs and spend of one uninterrupted run, which every resumed run must match. */
+interface Reference {
+  outputs: Map<string, unknown>;
+  costUsd: number;
+}
+
+async function runReference(resourcesYaml: string): Promise<Reference> {
   const workspace = await makeWorkspace({ recordCount: RECORD_COUNT, resourcesYaml });
   const result = await runPlait(workspace, newRunArgs(workspace));
   expect(result.stderr).not.toMatch(/internal error/);
   expect(result.exitCode).toBe(0);
-  const outputs = await readOutputsById(
-    path.join(await onlyRunDir(workspace.runsDir), "results.jsonl"),
-  );
+  const runDir = await onlyRunDir(workspace.runsDir);
+  const outputs = await readOutputsById(path.join(runDir, "results.jsonl"));
   expect(outputs.size).toBe(RECORD_COUNT);
-  return outputs;
+  return { outputs, costUsd: (await readManifest(runDir))["costUsd"] as number };
 }
 
-describe("plait run --resume on the simulated provider", () => {
+// Each case has its own workspace and the CLI mostly waits on simulated
+// latency, so the cases run side by side to keep the file near 60 s.
+describe.concurrent("plait run --resume on the simulated provider", () => {
   let reference: Map<string, unknown>;
+  let referenceCostUsd: number;
 
   beforeAll(async () => {
-    reference = await runReference(SIMULATED);
+    ({ outputs: reference, costUsd: referenceCostUsd } = await runReference(SIMULATED));
   });
 
   it("matches the reference after three SIGKILLs", async () => {
@@ -190,6 +203,130 @@ describe("plait run --resume on the simulated provider", () => {
     await expectSameAsReference(runDir, reference);
     expect((await readCheckpointKeys(runDir)).size).toBe(RECORD_COUNT * TRIAGE_NODES.length);
   });
+
+  it("stops at --max-cost and resumes to the reference", async () => {
+    const workspace = await makeWorkspace({ recordCount: RECORD_COUNT, resourcesYaml: SIMULATED });
+    const budget = ["--max-cost", "0.02"];
+    const first = await runPlait(workspace, [...newRunArgs(workspace), ...budget]);
+    expect(first.exitCode).toBe(1);
+    expect(first.stdout).toMatch(/stopped: spend reached the --max-cost budget of \$0\.0200/);
+    const runDir = await onlyRunDir(workspace.runsDir);
+    const resultsFile = path.join(runDir, "results.jsonl");
+    expect((await readManifest(runDir))["status"]).toBe("interrupted");
+    const doneFirst = (await readOutputsById(resultsFile)).size;
+    expect(doneFirst).toBeGreaterThan(0);
+    expect(doneFirst).toBeLessThan(RECORD_COUNT);
+
+    // The budget counts earlier attempts' spend, so the same budget admits nothing.
+    const again = await runPlait(workspace, [...resumeArgs(workspace), ...budget]);
+    expect(again.exitCode).toBe(1);
+    expect((await readOutputsById(resultsFile)).size).toBe(doneFirst);
+
+    const rest = await runPlait(workspace, resumeArgs(workspace));
+    expect(rest.exitCode).toBe(0);
+    await expectSameAsReference(runDir, reference);
+    // Nothing was paid twice: the attempts together cost what one run costs.
+    expect((await readManifest(runDir))["costUsd"]).toBeCloseTo(referenceCostUsd, 9);
+  });
+
+  it("resumes a finished run without calling anything", async () => {
+    const workspace = await makeWorkspace({ recordCount: 20, resourcesYaml: SIMULATED });
+    expect((await runPlait(workspace, newRunArgs(workspace))).exitCode).toBe(0);
+    const runDir = await onlyRunDir(workspace.runsDir);
+    const files = ["results.jsonl", "checkpoint.jsonl", "errors.jsonl"];
+    const before = await Promise.all(files.map((f) => readFile(path.join(runDir, f), "utf8")));
+
+    const again = await runPlait(workspace, [...resumeArgs(workspace), "--json"]);
+    expect(again.exitCode).toBe(0);
+    const summary = JSON.parse(again.stdout) as {
+      totals: { read: number; skipped: number; succeeded: number };
+      metrics: { total: { requests: number } };
+    };
+    expect(summary.totals).toMatchObject({ read: 20, skipped: 20, succeeded: 0 });
+    expect(summary.metrics.total.requests).toBe(0);
+    const after = await Promise.all(files.map((f) => readFile(path.join(runDir, f), "utf8")));
+    expect(after).toEqual(before);
+    expect((await readManifest(runDir))["status"]).toBe("finished");
+  });
+
+  // Bug: each attempt rewrites metrics.json with its own calls only, so
+  // after a resume `plait report` leaves out what earlier attempts paid
+  // (after resuming a finished run it reports no calls and $0).
+  it.fails("keeps earlier attempts' calls in metrics.json", async () => {
+    const workspace = await makeWorkspace({ recordCount: 20, resourcesYaml: SIMULATED });
+    expect((await runPlait(workspace, newRunArgs(workspace))).exitCode).toBe(0);
+    const runDir = await onlyRunDir(workspace.runsDir);
+    expect((await runPlait(workspace, resumeArgs(workspace))).exitCode).toBe(0);
+    const metrics = JSON.parse(await readFile(path.join(runDir, "metrics.json"), "utf8")) as {
+      total: { requests: number };
+    };
+    expect(metrics.total.requests).toBe(20 * TRIAGE_NODES.length);
+  });
+
+  // Bug: --resume takes --limit from the resuming command only, so a run
+  // started with --limit 50 goes through the whole input once resumed.
+  it.fails("keeps --limit when resuming", async () => {
+    const workspace = await makeWorkspace({ recordCount: RECORD_COUNT, resourcesYaml: SIMULATED });
+    const stop = await stopWhenResults(
+      startPlait(workspace, [...newRunArgs(workspace), "--limit", "50"]),
+      workspace.runsDir,
+      10,
+      "SIGINT",
+    );
+    expect(stop.result.exitCode).toBe(130);
+    const resumed = await runPlait(workspace, resumeArgs(workspace));
+    expect(resumed.exitCode).toBe(0);
+    const runDir = await onlyRunDir(workspace.runsDir);
+    const outputs = await readOutputsById(path.join(runDir, "results.jsonl"));
+    expect(outputs.size).toBe(50);
+  });
+
+  // Bug: --resume uses the default --id-field unless it is given again,
+  // and the printed resume command leaves it out. Every record then gets a
+  // new id (its position), so finished records run and are paid for again
+  // and appear twice in results.jsonl under two ids.
+  it.fails("keeps --id-field when resuming", async () => {
+    const workspace = await makeWorkspace({
+      recordCount: RECORD_COUNT,
+      resourcesYaml: SIMULATED,
+      idField: "key",
+    });
+    const stop = await stopWhenResults(
+      startPlait(workspace, [...newRunArgs(workspace), "--id-field", "key"]),
+      workspace.runsDir,
+      RECORD_COUNT / 3,
+      "SIGINT",
+    );
+    expect(stop.result.exitCode).toBe(130);
+    const resumed = await runPlait(workspace, resumeArgs(workspace));
+    expect(resumed.exitCode).toBe(0);
+    await expectSameAsReference(await onlyRunDir(workspace.runsDir), reference);
+  });
+
+  // Bug: the printed command leaves out --runs-dir, so it finds no run
+  // when the run folder is not under the default .plait/runs.
+  it.fails("prints a resume command that finds the run", async () => {
+    const workspace = await makeWorkspace({ recordCount: 20, resourcesYaml: SIMULATED });
+    const stopped = await runPlait(workspace, [...newRunArgs(workspace), "--max-cost", "0"]);
+    expect(stopped.exitCode).toBe(1);
+    const command = stopped.stdout.match(/continue with: plait (run .*)$/m)?.[1];
+    expect(command).toBeDefined();
+    const resumed = await runCli(command!.split(" "), { cwd: workspace.dir });
+    expect(resumed.stderr).not.toMatch(/not found/);
+    expect(resumed.exitCode).toBe(0);
+  });
+
+  // Bug: runSession checks --dry-run only for new runs, so
+  // `--resume --dry-run` calls the provider for every remaining record.
+  it.fails("calls nothing on --resume --dry-run", async () => {
+    const workspace = await makeWorkspace({ recordCount: 20, resourcesYaml: SIMULATED });
+    const stopped = await runPlait(workspace, [...newRunArgs(workspace), "--max-cost", "0"]);
+    expect(stopped.exitCode).toBe(1);
+    const dryRun = await runPlait(workspace, [...resumeArgs(workspace), "--dry-run"]);
+    expect(dryRun.exitCode).toBe(0);
+    const runDir = await onlyRunDir(workspace.runsDir);
+    expect(await readFile(path.join(runDir, "results.jsonl"), "utf8")).toBe("");
+  });
 });
 
 /**
@@ -209,41 +346,43 @@ describe("plait run --resume on the simulated provider", () => {
  * Holding every reply for a moment before the kill lets the client read
  * what was sent, which leaves only the first kind.
  */
-describe("plait run --resume against the mock server", () => {
-  const clock = new HoldingClock();
-  let server: MockServer;
-  let resourcesYaml: string;
+describe.concurrent("plait run --resume against the mock server", () => {
   let reference: Map<string, unknown>;
-  let referenceCalls: number;
+  const referenceCalls = RECORD_COUNT * TRIAGE_NODES.length;
 
   beforeAll(async () => {
-    server = await startMockServer({ latencyMs: 20, jitterMs: 10, clock });
-    const endpoint = (model: string) =>
-      `provider: openai, model: ${model}, base_url: "${server.url}/v1", api_key: sk-test`;
-    resourcesYaml = triageResources({
-      bufferSize: BUFFER_SIZE,
-      endpoints: { fast: endpoint("gpt-4o-mini"), smart: endpoint("gpt-4o") },
-    });
-    const paidBefore = server.stats().successes;
-    reference = await runReference(resourcesYaml);
-    referenceCalls = server.stats().successes - paidBefore;
-    // One call per node, so paid calls and checkpoint lines correspond one to one.
-    expect(referenceCalls).toBe(RECORD_COUNT * TRIAGE_NODES.length);
-    return () => server.close();
+    const mock = await startCountingServer(BUFFER_SIZE);
+    try {
+      ({ outputs: reference } = await runReference(mock.resourcesYaml));
+      // One call per node, so paid calls and checkpoint lines correspond one to one.
+      expect(mock.server.stats().successes).toBe(referenceCalls);
+    } finally {
+      await mock.server.close();
+    }
   });
 
+  /** Starts a server for one test and closes it when the test ends. */
+  async function startServer(onTestFinished: (fn: () => Promise<void>) => void) {
+    const mock = await startCountingServer(BUFFER_SIZE);
+    onTestFinished(() => mock.server.close());
+    const workspace = await makeWorkspace({
+      recordCount: RECORD_COUNT,
+      resourcesYaml: mock.resourcesYaml,
+    });
+    return { mock, workspace };
+  }
+
   /** Kills three attempts, resumes to the end, and returns each attempt's cost. */
-  async function killThreeTimes(holdMs?: number): Promise<AttemptCost[]> {
-    const workspace = await makeWorkspace({ recordCount: RECORD_COUNT, resourcesYaml });
+  async function killThreeTimes(mock: CountingServer, workspace: Workspace, holdMs?: number) {
     const costs: AttemptCost[] = [];
     for (const killAtResults of [1, RECORD_COUNT / 2, RECORD_COUNT * 0.9]) {
       const args = costs.length === 0 ? newRunArgs(workspace) : resumeArgs(workspace);
-      const options = { server, clock, workspace, args, killAtResults };
+      const options = { mock, workspace, args, killAtResults };
       const cost = await runCountedAttempt(holdMs === undefined ? options : { ...options, holdMs });
       expect(cost.signal).toBe("SIGKILL");
       costs.push(cost);
     }
-    const final = await runCountedAttempt({ server, clock, workspace, args: resumeArgs(workspace) });
+    const final = await runCountedAttempt({ mock, workspace, args: resumeArgs(workspace) });
     const runDir = await onlyRunDir(workspace.runsDir);
     const errors = await readFile(path.join(runDir, "errors.jsonl"), "utf8");
     expect(final.exitCode, `${final.stderr}\nerrors.jsonl:\n${errors}`).toBe(0);
@@ -259,8 +398,11 @@ describe("plait run --resume against the mock server", () => {
   const paidTotal = (costs: AttemptCost[]) => costs.reduce((sum, c) => sum + c.paidCalls, 0);
   const unsaved = (cost: AttemptCost) => cost.paidCalls - cost.savedNodes;
 
-  it("pays again for at most the buffer and the calls in flight per kill", async () => {
-    const costs = await killThreeTimes();
+  it("pays again for at most the buffer and the calls in flight per kill", async ({
+    onTestFinished,
+  }) => {
+    const { mock, workspace } = await startServer(onTestFinished);
+    const costs = await killThreeTimes(mock, workspace);
     for (const cost of costs.slice(0, -1)) {
       expect(unsaved(cost)).toBeLessThanOrEqual(BUFFER_SIZE + MAX_CALLS_IN_FLIGHT);
     }
@@ -270,13 +412,63 @@ describe("plait run --resume against the mock server", () => {
     expect(extraCalls).toBeLessThanOrEqual(kills * (BUFFER_SIZE + MAX_CALLS_IN_FLIGHT));
   });
 
-  it("loses at most the buffer per kill with no reply in transit", async () => {
-    const costs = await killThreeTimes(300);
+  it("loses at most the buffer per kill with no reply in transit", async ({
+    onTestFinished,
+  }) => {
+    const { mock, workspace } = await startServer(onTestFinished);
+    // Long enough for a busy machine to read every reply already sent, and
+    // under the 1 s flush interval, so the buffer is still there to lose.
+    const costs = await killThreeTimes(mock, workspace, 500);
     for (const cost of costs.slice(0, -1)) {
       expect(unsaved(cost)).toBeGreaterThanOrEqual(0);
       expect(unsaved(cost)).toBeLessThanOrEqual(BUFFER_SIZE);
     }
     const kills = costs.length - 1;
     expect(paidTotal(costs) - referenceCalls).toBeLessThanOrEqual(kills * BUFFER_SIZE);
+  });
+
+  it("saves every finished node on a second Ctrl-C", async ({ onTestFinished }) => {
+    const { mock, workspace } = await startServer(onTestFinished);
+    // With replies held, calls stay in flight through the grace period, so
+    // only the second signal can end the run early.
+    const interrupted = await runCountedAttempt({
+      mock,
+      workspace,
+      args: newRunArgs(workspace),
+      killAtResults: RECORD_COUNT / 3,
+      holdMs: 100,
+      signal: "SIGINT",
+      beforeSignal: async (running) => {
+        running.process.kill("SIGINT");
+        await waitForStderr(running, /stopping: no new records/);
+      },
+    });
+    expect(interrupted.exitCode).toBe(130);
+    expect(interrupted.stderr).toMatch(/interrupted; continue with: plait run .* --resume \S+/);
+    expect(interrupted.paidCalls).toBe(interrupted.savedNodes);
+    const runDir = await onlyRunDir(workspace.runsDir);
+    expect((await readManifest(runDir))["status"]).toBe("interrupted");
+
+    const resumed = await runCountedAttempt({ mock, workspace, args: resumeArgs(workspace) });
+    expect(resumed.exitCode).toBe(0);
+    await expectSameAsReference(runDir, reference);
+    expect(interrupted.paidCalls + resumed.paidCalls).toBe(referenceCalls);
+  });
+
+  it("refuses to resume a run that is still running", async ({ onTestFinished }) => {
+    const { mock, workspace } = await startServer(onTestFinished);
+    const running = startPlait(workspace, newRunArgs(workspace));
+    await waitForLines(running, workspace.runsDir, "results.jsonl", 1);
+    mock.clock.hold();
+    try {
+      const second = await runPlait(workspace, resumeArgs(workspace));
+      expect(second.exitCode).toBe(2);
+      expect(second.stderr).toMatch(/is still running in process \d+; stop that process/);
+    } finally {
+      mock.clock.release();
+    }
+    const first = await running.exited;
+    expect(first.exitCode).toBe(0);
+    await expectSameAsReference(await onlyRunDir(workspace.runsDir), reference);
   });
 });
