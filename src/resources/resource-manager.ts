@@ -1,6 +1,7 @@
 import { systemClock, type Clock, type Random } from "../util/clock.js";
 import { CallCounters } from "./call-counters.js";
 import { CallError } from "./call-error.js";
+import { startTimer } from "./call-timer.js";
 import { createClient as createDefaultClient } from "./clients/create-client.js";
 import { fromFetchError } from "./clients/sdk-error.js";
 import { estimateTokens } from "./clients/simulated.js";
@@ -11,6 +12,7 @@ import { LoadBalancer } from "./load-balancer.js";
 import { maskSecrets, ProviderError } from "./provider-error.js";
 import { ResultCache } from "./result-cache.js";
 import { decideRetry } from "./retry-decision.js";
+import { RunLinks } from "./run-links.js";
 import type {
   CallContext,
   CallResult,
@@ -89,6 +91,7 @@ class Manager implements ResourceManager {
   private readonly onRetried: NonNullable<CallListener["onCallRetried"]>[];
   private readonly onRateLimited: NonNullable<CallListener["onCallRateLimited"]>[];
   private callCount = 0;
+  private readonly runLinks = new RunLinks();
   private readonly configFile: string;
 
   constructor(options: ResourceManagerOptions) {
@@ -272,6 +275,8 @@ class Manager implements ResourceManager {
   /**
    * Calls the client under a timeout. The run's signal and the timeout
    * abort one controller, and its abort reason separates the two afterwards.
+   * A call that settles in time only clears its timer: aborting its
+   * controller would build an AbortError that nothing reads.
    */
   private async invoke(
     endpoint: EndpointState,
@@ -280,13 +285,11 @@ class Manager implements ResourceManager {
   ): Promise<LlmReply> {
     if (endpoint.isInstant) return endpoint.client.complete(request, signal);
     const controller = new AbortController();
-    const onRunAbort = () => controller.abort(signal.reason);
-    signal.addEventListener("abort", onRunAbort, { once: true });
+    this.runLinks.link(signal, controller);
     const timeoutMs = request.timeoutMs ?? endpoint.config.timeoutMs;
-    this.clock.sleep(timeoutMs, controller.signal).then(
-      () => controller.abort(new CallTimeout(`timed out after ${timeoutMs} ms`)),
-      () => {},
-    );
+    const cancelTimer = startTimer(this.clock, timeoutMs, () => {
+      controller.abort(new CallTimeout(`timed out after ${timeoutMs} ms`));
+    });
     try {
       return await endpoint.client.complete(request, controller.signal);
     } catch (error) {
@@ -300,9 +303,8 @@ class Manager implements ResourceManager {
       }
       throw error;
     } finally {
-      signal.removeEventListener("abort", onRunAbort);
-      // Ends the timeout sleep; the client has settled, so the abort reaches nothing else.
-      if (!controller.signal.aborted) controller.abort();
+      cancelTimer();
+      this.runLinks.unlink(signal, controller);
     }
   }
 

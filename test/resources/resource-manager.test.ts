@@ -1,3 +1,4 @@
+import { getEventListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { CallError, createResourceManager } from "../../src/resources/resource-manager.js";
 import type { CallListener } from "../../src/resources/events.js";
@@ -224,6 +225,36 @@ describe("createResourceManager", () => {
     expect(total.failures).toBe(0);
     expect(total.errorsByKind).toEqual({ cancelled: 1 });
     expect(total.inFlight).toBe(0);
+  });
+
+  it("clears the timeout timer of a finished call", async () => {
+    const { clock, manager } = setup([{ reply: {}, delayMs: 30 }], {
+      provider: "openai",
+      timeoutMs: 5000,
+    });
+    const outcome = settle(manager.call("fast", request, context, new AbortController().signal));
+    await flushMicrotasks();
+    // The reply's delay and the call's timeout.
+    expect(clock.pendingSleeps).toBe(2);
+    await clock.advance(30);
+    expect(outcome.value?.attempts).toBe(1);
+    expect(clock.pendingSleeps).toBe(0);
+  });
+
+  it("stops every call in flight with one run listener", async () => {
+    const steps: Step[] = [{ hang: true }, { hang: true }, { hang: true }];
+    const { clock, manager } = setup(steps, { provider: "openai", timeoutMs: 1000 });
+    const controller = new AbortController();
+    const outcomes = ["p1", "p2", "p3"].map((prompt) =>
+      settle(manager.call("fast", { prompt }, context, controller.signal)),
+    );
+    await clock.advance(10);
+    expect(getEventListeners(controller.signal, "abort")).toHaveLength(1);
+    controller.abort();
+    await flushMicrotasks();
+    for (const outcome of outcomes) expect((outcome.error as CallError).kind).toBe("cancelled");
+    expect(clock.pendingSleeps).toBe(0);
+    expect(manager.metrics().total.inFlight).toBe(0);
   });
 
   it("cancels a call waiting out a backoff", async () => {
