@@ -15,7 +15,7 @@ export const TRIAGE = path.join(REPO_ROOT, "pipelines/triage.yaml");
 /** Nodes of pipelines/triage.yaml, each one LLM call. */
 export const TRIAGE_NODES = ["summary", "category", "reply"] as const;
 
-/** Calls in flight at most: `max_concurrent` of fast plus that of smart. */
+/** Maximum calls in flight: `max_concurrent` of fast plus that of smart. */
 export const MAX_CALLS_IN_FLIGHT = 16;
 
 export interface ResourceSettings {
@@ -25,7 +25,7 @@ export interface ResourceSettings {
 }
 
 /**
- * A resource file for triage.yaml. Each call waits about 20 ms, so a few
+ * Builds a resource file for triage.yaml. Each call waits about 20 ms, so a few
  * hundred records take a second or two: long enough to kill a run midway.
  * The result cache is off so that every node costs exactly one call, which
  * makes calls countable across attempts.

@@ -51,7 +51,7 @@ export interface KillOptions {
   mock: CountingServer;
   workspace: Workspace;
   args: string[];
-  /** SIGKILL once results.jsonl holds this many lines; undefined runs to the end. */
+  /** Send the signal once results.jsonl has this many lines; undefined runs to the end. */
   killAtResults?: number;
   /**
    * Hold every reply this long before the kill, so that the client reads
@@ -103,7 +103,7 @@ export async function runCountedAttempt(options: KillOptions): Promise<AttemptCo
             beforeSignal: prepareKill,
           })
         ).result;
-  // Releasing earlier could answer a held request of the dead client
+  // Releasing earlier could send a reply to a held request of the dead client
   // before the server saw its connection close.
   await waitForServerIdle(server);
   clock.release();

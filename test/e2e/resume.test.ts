@@ -51,8 +51,8 @@ async function runReference(resourcesYaml: string): Promise<Reference> {
   return { outputs, costUsd: (await readManifest(runDir))["costUsd"] as number };
 }
 
-// Each case has its own workspace and the CLI mostly waits on simulated
-// latency, so the cases run side by side to keep the file near 60 s.
+// Each case has its own workspace, and the CLI mostly waits on simulated
+// latency, so the cases run side by side.
 describe.concurrent("plait run --resume on the simulated provider", () => {
   let reference: Map<string, unknown>;
   let referenceCostUsd: number;
@@ -125,7 +125,11 @@ describe.concurrent("plait run --resume on the simulated provider", () => {
     const done = await readOutputsById(path.join(runDir, "results.jsonl"));
     const keys = await readCheckpointKeys(runDir);
     expect(keys.size).toBe(done.size * TRIAGE_NODES.length);
+    const halfDone = [...keys].filter((key) => !done.has(key.split("/")[0]!));
+    expect(halfDone).toEqual([]);
 
+    // runPlait adds --runs-dir, which the printed command leaves out (see
+    // "prints a resume command that finds the run" below).
     const resumed = await runPlait(workspace, command!.split(" ").slice(1));
     expect(resumed.stderr).not.toMatch(/warning|internal error/);
     expect(resumed.exitCode).toBe(0);
@@ -155,7 +159,9 @@ describe.concurrent("plait run --resume on the simulated provider", () => {
     const pipelineChanged = await runPlait(workspace, resumeArgs(workspace, runId, pipeline));
     expect(pipelineChanged.exitCode).toBe(2);
     expect(pipelineChanged.stderr).toContain(`cannot resume run ${runId}`);
-    expect(pipelineChanged.stderr).toMatch(/pipeline \S+ changed since the run started: triage\.yaml/);
+    expect(pipelineChanged.stderr).toMatch(
+      /pipeline \S+ changed since the run started: triage\.yaml/,
+    );
     expect(pipelineChanged.stderr).not.toMatch(/input \S+ changed/);
     expect(pipelineChanged.stderr).toContain("--force");
 
@@ -167,7 +173,8 @@ describe.concurrent("plait run --resume on the simulated provider", () => {
     // A refused resume leaves the run folder as it was.
     expect(await readFile(path.join(runDir, "results.jsonl"), "utf8")).toBe(resultsBefore);
 
-    const forced = await runPlait(workspace, [...resumeArgs(workspace, runId, pipeline), "--force"]);
+    const forceArgs = [...resumeArgs(workspace, runId, pipeline), "--force"];
+    const forced = await runPlait(workspace, forceArgs);
     expect(forced.stderr).not.toMatch(/internal error/);
     expect(forced.exitCode).toBe(0);
     const outputs = await readOutputsById(path.join(runDir, "results.jsonl"));
@@ -193,13 +200,15 @@ describe.concurrent("plait run --resume on the simulated provider", () => {
     // Half a node line, and a result line that parses but has no newline:
     // both are writes cut off by a kill, and neither may be trusted.
     const nodeLine = JSON.stringify({ r: unfinished, n: "summary", v: "forged summary" });
-    await appendFile(path.join(runDir, "checkpoint.jsonl"), nodeLine.slice(0, nodeLine.length / 2));
+    const halfLine = nodeLine.slice(0, Math.floor(nodeLine.length / 2));
+    await appendFile(path.join(runDir, "checkpoint.jsonl"), halfLine);
     await appendFile(resultsFile, JSON.stringify({ id: unfinished, output: { label: "forged" } }));
 
     const resumed = await runPlait(workspace, resumeArgs(workspace));
     expect(resumed.exitCode).toBe(0);
-    expect(resumed.stderr).toMatch(/warning: checkpoint\.jsonl line \d+: the last line has no newline/);
-    expect(resumed.stderr).toMatch(/warning: results\.jsonl line \d+: the last line has no newline/);
+    const torn = "line \\d+: the last line has no newline";
+    expect(resumed.stderr).toMatch(new RegExp(`warning: checkpoint\\.jsonl ${torn}`));
+    expect(resumed.stderr).toMatch(new RegExp(`warning: results\\.jsonl ${torn}`));
     await expectSameAsReference(runDir, reference);
     expect((await readCheckpointKeys(runDir)).size).toBe(RECORD_COUNT * TRIAGE_NODES.length);
   });
@@ -331,9 +340,9 @@ describe.concurrent("plait run --resume on the simulated provider", () => {
 
 /**
  * What a SIGKILL may cost, counted where the money is spent: at the
- * provider. A killed process leaves no record of the calls it made, so the
- * simulated provider, which lives inside that process, cannot count them;
- * the mock server, in this test process, can.
+ * provider. A killed process leaves no record of the calls it made. So the
+ * simulated provider, which lives inside that process, cannot count them,
+ * but the mock server, which runs in this test process, can.
  *
  * A call counts as paid when the server sends its reply (`successes`);
  * requests cut off before their reply are not paid. In triage.yaml every
@@ -398,9 +407,7 @@ describe.concurrent("plait run --resume against the mock server", () => {
   const paidTotal = (costs: AttemptCost[]) => costs.reduce((sum, c) => sum + c.paidCalls, 0);
   const unsaved = (cost: AttemptCost) => cost.paidCalls - cost.savedNodes;
 
-  it("pays again for at most the buffer and the calls in flight per kill", async ({
-    onTestFinished,
-  }) => {
+  it("repays at most buffer plus in-flight calls", async ({ onTestFinished }) => {
     const { mock, workspace } = await startServer(onTestFinished);
     const costs = await killThreeTimes(mock, workspace);
     for (const cost of costs.slice(0, -1)) {
@@ -412,9 +419,7 @@ describe.concurrent("plait run --resume against the mock server", () => {
     expect(extraCalls).toBeLessThanOrEqual(kills * (BUFFER_SIZE + MAX_CALLS_IN_FLIGHT));
   });
 
-  it("loses at most the buffer per kill with no reply in transit", async ({
-    onTestFinished,
-  }) => {
+  it("loses at most the buffer per kill", async ({ onTestFinished }) => {
     const { mock, workspace } = await startServer(onTestFinished);
     // Long enough for a busy machine to read every reply already sent, and
     // under the 1 s flush interval, so the buffer is still there to lose.
