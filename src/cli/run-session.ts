@@ -45,6 +45,9 @@ export interface RunCommandOptions {
   force?: boolean;
 }
 
+/** Default of `--runs-dir`. */
+export const DEFAULT_RUNS_DIR = ".plait/runs";
+
 /** How long running calls may finish after the first Ctrl-C before they are aborted. */
 const GRACE_PERIOD_MS = 5_000;
 
@@ -89,7 +92,29 @@ function recordOptions(options: RunCommandOptions, source: string) {
 
 /** The command that continues this run, for the interrupted and budget messages. */
 function resumeCommand(options: RunCommandOptions, folder: RunFolder): string {
-  return `plait run ${options.pipeline} --resources ${options.resources} --resume ${folder.id}`;
+  const runsDir = options.runsDir === DEFAULT_RUNS_DIR ? "" : ` --runs-dir ${options.runsDir}`;
+  return (
+    `plait run ${options.pipeline} --resources ${options.resources} ` +
+    `--resume ${folder.id}${runsDir}`
+  );
+}
+
+/**
+ * Takes the options that decide which records a run covers, and how they
+ * are named, from the run's manifest: a resume that read the input
+ * differently would run finished records again under other ids.
+ */
+function withStoredRecordOptions(
+  options: RunCommandOptions,
+  stored: Record<string, unknown>,
+): RunCommandOptions {
+  const storedLimit = typeof stored["limit"] === "number" ? stored["limit"] : undefined;
+  const limit = options.limit ?? storedLimit;
+  return {
+    ...options,
+    idField: typeof stored["idField"] === "string" ? stored["idField"] : options.idField,
+    ...(limit !== undefined ? { limit } : {}),
+  };
 }
 
 /**
@@ -97,6 +122,11 @@ function resumeCommand(options: RunCommandOptions, folder: RunFolder): string {
  * to stderr; records go to the run folder; the summary goes to stdout.
  */
 export async function runSession(options: RunCommandOptions): Promise<number> {
+  if (options.dryRun && options.resume !== undefined) {
+    throw new UsageError(
+      "--dry-run cannot be combined with --resume; leave out --resume to estimate the whole input",
+    );
+  }
   if (options.input === undefined && options.resume === undefined) {
     throw new UsageError("--input is required: give a JSON Lines or CSV file, or - for stdin");
   }
@@ -122,6 +152,7 @@ export async function runSession(options: RunCommandOptions): Promise<number> {
     inputPath = target.inputPath;
     await checkReadable(inputPath, "input file of the resumed run");
     folder = target.folder;
+    options = withStoredRecordOptions(options, resume.manifest.options);
   } else {
     inputPath = options.input!;
     if (options.dryRun) {

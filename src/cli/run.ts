@@ -1,7 +1,7 @@
 import { Command, Option } from "commander";
 import type { ExitCode } from "./main.js";
 import { parseChoice, parseNonNegative, parseWholeNumber } from "./options.js";
-import { runSession, type RunCommandOptions } from "./run-session.js";
+import { DEFAULT_RUNS_DIR, runSession, type RunCommandOptions } from "./run-session.js";
 
 export function registerRunCommand(program: Command, exit: ExitCode): void {
   program
@@ -11,7 +11,7 @@ export function registerRunCommand(program: Command, exit: ExitCode): void {
     .requiredOption("-r, --resources <file>", "resource file binding aliases to endpoints")
     .option("-i, --input <file>", 'records as JSON Lines or CSV with a header; "-" for stdin')
     .option("-o, --output <file>", "results file (default: results.jsonl in the run folder)")
-    .option("--runs-dir <dir>", "folder that holds run folders", ".plait/runs")
+    .option("--runs-dir <dir>", "folder that holds run folders", DEFAULT_RUNS_DIR)
     .option("--id-field <name>", "record field used as the record id", "id")
     .option("--limit <n>", "run only the first N records", parseWholeNumber("--limit", 1))
     .option(

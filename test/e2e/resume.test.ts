@@ -273,9 +273,8 @@ describe.concurrent("plait run --resume on the simulated provider", () => {
     expect(metrics.total.requests).toBe(20 * TRIAGE_NODES.length);
   });
 
-  // Bug: --resume takes --limit from the resuming command only, so a run
-  // started with --limit 50 goes through the whole input once resumed.
-  it.fails("keeps --limit when resuming", async () => {
+  // A run started with --limit 50 must stay at 50 records once resumed.
+  it("keeps --limit when resuming", async () => {
     const workspace = await makeWorkspace({ recordCount: RECORD_COUNT, resourcesYaml: SIMULATED });
     const stop = await stopWhenResults(
       startPlait(workspace, [...newRunArgs(workspace), "--limit", "50"]),
@@ -291,11 +290,9 @@ describe.concurrent("plait run --resume on the simulated provider", () => {
     expect(outputs.size).toBe(50);
   });
 
-  // Bug: --resume uses the default --id-field unless it is given again,
-  // and the printed resume command leaves it out. Every record then gets a
-  // new id (its position), so finished records run and are paid for again
-  // and appear twice in results.jsonl under two ids.
-  it.fails("keeps --id-field when resuming", async () => {
+  // A resume that named records by another field would run finished
+  // records again under new ids, so --id-field comes from the manifest.
+  it("keeps --id-field when resuming", async () => {
     const workspace = await makeWorkspace({
       recordCount: RECORD_COUNT,
       resourcesYaml: SIMULATED,
@@ -313,9 +310,8 @@ describe.concurrent("plait run --resume on the simulated provider", () => {
     await expectSameAsReference(await onlyRunDir(workspace.runsDir), reference);
   });
 
-  // Bug: the printed command leaves out --runs-dir, so it finds no run
-  // when the run folder is not under the default .plait/runs.
-  it.fails("prints a resume command that finds the run", async () => {
+  // The printed command must find the run outside the default .plait/runs.
+  it("prints a resume command that finds the run", async () => {
     const workspace = await makeWorkspace({ recordCount: 20, resourcesYaml: SIMULATED });
     const stopped = await runPlait(workspace, [...newRunArgs(workspace), "--max-cost", "0"]);
     expect(stopped.exitCode).toBe(1);
@@ -326,9 +322,8 @@ describe.concurrent("plait run --resume on the simulated provider", () => {
     expect(resumed.exitCode).toBe(0);
   });
 
-  // Bug: runSession checks --dry-run only for new runs, so
-  // `--resume --dry-run` calls the provider for every remaining record.
-  it.fails("calls nothing on --resume --dry-run", async () => {
+  // `--resume --dry-run` must not call the provider.
+  it("calls nothing on --resume --dry-run", async () => {
     const workspace = await makeWorkspace({ recordCount: 20, resourcesYaml: SIMULATED });
     const stopped = await runPlait(workspace, [...newRunArgs(workspace), "--max-cost", "0"]);
     expect(stopped.exitCode).toBe(1);
