@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
 import path from "node:path";
-import { readManifest } from "../checkpoint/manifest.js";
+import { readManifest, type RunManifest } from "../checkpoint/manifest.js";
 import { RunFolderError } from "../checkpoint/run-folder-error.js";
 import { readRunMetrics, resolveRunDir, RunNotFoundError } from "../report/run-folder-metrics.js";
 import { RunMetricsFormatError } from "../report/run-metrics-schema.js";
@@ -53,7 +53,11 @@ export function buildRunReport(run: string, options: ReportCommandOptions): stri
 }
 
 function readHeader(runDir: string): ReportHeader {
-  const manifest = readManifest(path.join(runDir, "manifest.json"));
+  return reportHeaderOf(readManifest(path.join(runDir, "manifest.json")));
+}
+
+/** The report header of a run, from its manifest. */
+export function reportHeaderOf(manifest: RunManifest): ReportHeader {
   const header: ReportHeader = {
     runId: manifest.runId,
     pipeline: manifest.pipeline.name,
@@ -61,5 +65,7 @@ function readHeader(runDir: string): ReportHeader {
     startedAt: manifest.startedAt,
   };
   if (manifest.finishedAt !== undefined) header.finishedAt = manifest.finishedAt;
+  header.attempts = 1 + manifest.resumedAt.length;
+  header.costAllAttemptsUsd = manifest.costUsd;
   return header;
 }

@@ -3,6 +3,7 @@ import type { RunFolder } from "../checkpoint/run-folder.js";
 import type { RunTotals } from "../execution/runner.js";
 import type { CostEstimate } from "../execution/estimate.js";
 import { renderReport } from "../report/summary.js";
+import { reportHeaderOf } from "./report.js";
 import type { RunMetrics } from "../report/types.js";
 import { formatUsd } from "../report/format-values.js";
 import { renderTextTable } from "../report/text-table.js";
@@ -40,15 +41,7 @@ export function describeOutcome(options: {
 
 /** The end-of-run summary: the same tables `plait report` prints. */
 export function renderRunSummary(metrics: RunMetrics, folder: RunFolder): string {
-  const manifest = folder.manifest;
-  const header = {
-    runId: folder.id,
-    pipeline: manifest.pipeline.name,
-    status: manifest.status,
-    startedAt: manifest.startedAt,
-    ...(manifest.finishedAt !== undefined ? { finishedAt: manifest.finishedAt } : {}),
-  };
-  return renderReport(metrics, "table", header);
+  return renderReport(metrics, "table", reportHeaderOf(folder.manifest));
 }
 
 /** The `--dry-run` table. */

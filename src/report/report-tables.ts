@@ -154,6 +154,15 @@ function buildHeaderTotals(header: ReportHeader | undefined): Array<[string, str
     ["started", header.startedAt],
   ];
   if (header.finishedAt !== undefined) totals.push(["finished", header.finishedAt]);
+  if (header.attempts !== undefined && header.attempts > 1) {
+    // Each attempt's metrics start from zero, so the tables show the latest
+    // attempt only; the manifest keeps the spend of all of them.
+    const cost =
+      header.costAllAttemptsUsd === undefined
+        ? ""
+        : `, ${formatUsd(header.costAllAttemptsUsd)} in all`;
+    totals.push(["attempts", `${header.attempts}${cost}; the figures below are the latest`]);
+  }
   return totals;
 }
 

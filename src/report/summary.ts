@@ -16,6 +16,10 @@ export interface ReportHeader {
   /** ISO 8601 wall-clock time. */
   startedAt: string;
   finishedAt?: string;
+  /** Attempts of the run: 1 plus the number of resumes. */
+  attempts?: number;
+  /** Spend of every attempt together, from the manifest. */
+  costAllAttemptsUsd?: number;
 }
 
 /**

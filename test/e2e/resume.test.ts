@@ -259,9 +259,10 @@ describe.concurrent("plait run --resume on the simulated provider", () => {
     expect((await readManifest(runDir))["status"]).toBe("finished");
   });
 
-  // Bug: each attempt rewrites metrics.json with its own calls only, so
-  // after a resume `plait report` leaves out what earlier attempts paid
-  // (after resuming a finished run it reports no calls and $0).
+  // TODO: each attempt rewrites metrics.json with its own calls only, so
+  // after a resume the report's tables leave out earlier attempts; only
+  // its "attempts" line gives their spend, from the manifest. Merging the
+  // collectors' histograms across attempts would close this.
   it.fails("keeps earlier attempts' calls in metrics.json", async () => {
     const workspace = await makeWorkspace({ recordCount: 20, resourcesYaml: SIMULATED });
     expect((await runPlait(workspace, newRunArgs(workspace))).exitCode).toBe(0);
