@@ -14,7 +14,7 @@ export class EndpointState implements Balanced {
   readonly weight: number;
   readonly maxConcurrent: number;
   readonly counters: CallCounters;
-  /** Requests per second, plus the 429 back-off for the whole endpoint. */
+  /** Requests per second, plus the 429 back-off and recovery for the whole endpoint. */
   readonly limiter: TokenBucket;
   /** Input plus output tokens per minute, when the endpoint sets a limit. */
   readonly tokenLimiter: TokenBucket | undefined;
@@ -79,6 +79,5 @@ export class EndpointState implements Balanced {
 
   noteSuccess(): void {
     this.consecutiveFailures = 0;
-    this.limiter.recover();
   }
 }

@@ -184,6 +184,7 @@ class Manager implements ResourceManager {
         alias.counters.requests += 1;
         this.total.requests += 1;
         startedAtMs = this.clock.now();
+        endpoint.limiter.recordSent(startedAtMs);
         if (this.onStarted.length > 0) {
           const atMs = startedAtMs;
           const event = { callId, context, endpoint: endpoint.name, slot, attempt, atMs };
@@ -236,7 +237,7 @@ class Manager implements ResourceManager {
       const nowMs = this.clock.now();
       if (decision.isRateLimit) {
         rateLimitWaitMs += decision.delayMs;
-        endpoint.limiter.backOff(nowMs, decision.delayMs);
+        endpoint.limiter.backOff(nowMs, decision.delayMs, startedAtMs);
         endpoint.cooldownUntilMs = Math.max(endpoint.cooldownUntilMs, nowMs + decision.delayMs);
         avoid = endpoint;
         if (this.onRateLimited.length > 0) {
@@ -314,8 +315,10 @@ class Manager implements ResourceManager {
     request: LlmRequest,
     signal: AbortSignal,
   ): Promise<number> {
+    const limiter = endpoint.limiter;
     const nowMs = this.clock.now();
-    let waitMs = endpoint.limiter.reserve(nowMs);
+    let generation = limiter.generation;
+    let waitMs = limiter.reserve(nowMs);
     let estimatedTokens = 0;
     if (endpoint.tokenLimiter !== undefined) {
       estimatedTokens = estimateTokens(request.prompt) + estimateTokens(request.system ?? "");
@@ -323,8 +326,15 @@ class Manager implements ResourceManager {
     }
     while (waitMs > 0) {
       await this.clock.sleep(waitMs, signal);
-      // A 429 may have blocked the endpoint while this call slept.
-      waitMs = endpoint.limiter.blockedForMs(this.clock.now());
+      // A 429 that arrived while this call slept blocked the endpoint and
+      // forgave the reservation, so the call takes a new place in line
+      // instead of going at once when the block ends with every other.
+      if (limiter.generation === generation) {
+        waitMs = limiter.blockedForMs(this.clock.now());
+      } else {
+        generation = limiter.generation;
+        waitMs = limiter.reserve(this.clock.now());
+      }
     }
     return estimatedTokens;
   }

@@ -1,8 +1,25 @@
-/** Lowest share of the configured rate that repeated 429s can push a bucket down to. */
+import { flatRamp, msToEarn, rateAt, tokensBetween, type RateRamp } from "./rate-ramp.js";
+import { SendHistory } from "./send-history.js";
+
+/** Lowest share of the configured rate that 429s can push a bucket down to. */
 export const MIN_RATE_FACTOR = 1 / 16;
 
-/** Share of the configured rate won back by each success after a back-off. */
-export const RATE_RECOVERY_STEP = 0.05;
+/** Share of the rate the server admitted that a back-off sets the rate to. */
+export const BACK_OFF_SHARE = 0.95;
+
+/**
+ * Share of the reduced rate won back per second free of 429s, in a
+ * straight line. At 0.2% a second the rate takes 25 s to climb back by 5%.
+ * The climb is slow because every 429 blocks the endpoint for a whole
+ * Retry-After, often 1 s, so each probe above the server's limit is costly.
+ */
+export const RECOVERY_SHARE_PER_SECOND = 0.002;
+
+/** Window over which the admitted rate is measured; rate limits are per second. */
+export const ADMISSION_WINDOW_MS = 1000;
+
+/** Fewer sends than this in the window say nothing about the server's rate: halve instead. */
+export const MIN_SENDS_TO_MEASURE = 4;
 
 export interface TokenBucketOptions {
   /** Tokens added per second; undefined means no rate limit, only back-offs. */
@@ -19,10 +36,10 @@ export interface TokenBucketOptions {
  * returns how long the caller must wait before using them. Callers that
  * reserve in turn are therefore spaced `1 / rate` apart without a queue.
  *
- * The effective rate is the configured rate times an adaptive factor, which
- * halves on every 429 (down to MIN_RATE_FACTOR) and grows by
- * RATE_RECOVERY_STEP on every success (up to 1). A back-off also blocks the
- * whole bucket until the provider's Retry-After has passed.
+ * A 429 blocks the whole bucket until its Retry-After has passed and, once
+ * per round, lowers the rate (see `backOff`). The rate then climbs back in
+ * a straight line from the end of the block, RECOVERY_SHARE_PER_SECOND of
+ * the reduced rate each second, up to the configured rate.
  */
 export class TokenBucket {
   private readonly ratePerMs: number;
@@ -30,7 +47,14 @@ export class TokenBucket {
   private tokens: number;
   /** Time up to which tokens have been added; ahead of now while blocked. */
   private refilledAtMs: number;
-  private rateFactor = 1;
+  private ramp: RateRamp;
+  private readonly history = new SendHistory();
+  /** Arrival time of the 429 that began the current round of back-off. */
+  private lastBackOffAtMs = -Infinity;
+  /** Send time of the request whose 429 began the current round. */
+  private roundSentAtMs = 0;
+  private rateBeforeRoundPerMs = 0;
+  private backOffCount = 0;
 
   constructor(options: TokenBucketOptions) {
     const rate = options.ratePerSecond;
@@ -38,11 +62,22 @@ export class TokenBucket {
     this.burst = options.burst ?? Math.max(1, rate ?? 1);
     this.tokens = this.burst;
     this.refilledAtMs = options.nowMs;
+    this.ramp = flatRamp(this.ratePerMs);
   }
 
-  /** Current share of the configured rate, from MIN_RATE_FACTOR to 1. */
-  get factor(): number {
-    return this.rateFactor;
+  /**
+   * Back-offs so far. A caller that reserved before the count changed
+   * reserves again, because its reservation was spaced at the old rate and
+   * its debt was forgiven.
+   */
+  get generation(): number {
+    return this.backOffCount;
+  }
+
+  /** Share of the configured rate in effect at `nowMs`, from MIN_RATE_FACTOR to 1. */
+  factorAt(nowMs: number): number {
+    if (this.ratePerMs === Infinity) return 1;
+    return rateAt(this.ramp, nowMs) / this.ratePerMs;
   }
 
   /** Takes `count` tokens and returns the milliseconds to wait before using them. */
@@ -52,7 +87,7 @@ export class TokenBucket {
     this.refill(nowMs);
     this.tokens -= count;
     if (this.tokens >= 0) return blockedMs;
-    return blockedMs + -this.tokens / (this.ratePerMs * this.rateFactor);
+    return blockedMs + msToEarn(this.ramp, this.refilledAtMs, -this.tokens);
   }
 
   /**
@@ -74,29 +109,65 @@ export class TokenBucket {
     this.tokens = Math.min(this.burst, this.tokens - count);
   }
 
-  /** Halves the rate and blocks the bucket for `retryAfterMs`, after a 429. */
-  backOff(nowMs: number, retryAfterMs: number): void {
-    this.refill(nowMs);
-    this.rateFactor = Math.max(MIN_RATE_FACTOR, this.rateFactor / 2);
-    const untilMs = nowMs + retryAfterMs;
-    if (untilMs > this.refilledAtMs) {
-      this.refilledAtMs = untilMs;
-      // One request may go when the block ends, then the reduced rate applies.
-      this.tokens = Math.min(this.tokens, 1);
-    }
+  /** Counts a request sent at `sentAtMs`, for measuring the rate a server admits. */
+  recordSent(sentAtMs: number): void {
+    this.history.recordSent(sentAtMs);
   }
 
-  /** Wins back part of the rate after a success. */
-  recover(): void {
-    if (this.rateFactor < 1) {
-      this.rateFactor = Math.min(1, this.rateFactor + RATE_RECOVERY_STEP);
+  /**
+   * Handles a 429 that arrived at `nowMs` for a request sent at `sentAtMs`.
+   *
+   * Every 429 blocks the bucket until `nowMs + retryAfterMs`. Only one sent
+   * after the current round began starts a new round and cuts the rate
+   * again: the others were sent at the old rate and say nothing new. A
+   * round sets the rate to BACK_OFF_SHARE of what the server admitted in
+   * the second before the request that began it, or of the rate before the
+   * round when that was lower. Each later 429 of the round lowers the
+   * admitted count, so the rate is worked out again. With fewer than
+   * MIN_SENDS_TO_MEASURE sends in that second, the rate is halved instead.
+   */
+  backOff(nowMs: number, retryAfterMs: number, sentAtMs = nowMs): void {
+    this.refill(nowMs);
+    this.history.recordRejected(sentAtMs);
+    // A request sent in the same millisecond as the 429 that began the
+    // round counts as sent before it.
+    if (sentAtMs > this.lastBackOffAtMs) {
+      this.lastBackOffAtMs = nowMs;
+      this.roundSentAtMs = sentAtMs;
+      this.rateBeforeRoundPerMs = rateAt(this.ramp, nowMs);
     }
+    const untilMs = nowMs + retryAfterMs;
+    if (untilMs > this.refilledAtMs) this.refilledAtMs = untilMs;
+    if (this.ratePerMs !== Infinity) this.ramp = this.reducedRamp();
+    // One request may go when the block ends, then the reduced rate
+    // applies. Every waiting caller reserves again at that rate, so the
+    // debt of their old reservations is forgiven.
+    this.tokens = Math.min(1, this.burst);
+    this.backOffCount += 1;
+  }
+
+  private reducedRamp(): RateRamp {
+    const window = this.history.countWindow(this.roundSentAtMs, ADMISSION_WINDOW_MS);
+    let reducedPerMs: number;
+    if (window.sent >= MIN_SENDS_TO_MEASURE) {
+      const admittedPerMs = window.admitted / ADMISSION_WINDOW_MS;
+      reducedPerMs = BACK_OFF_SHARE * Math.min(this.rateBeforeRoundPerMs, admittedPerMs);
+    } else {
+      reducedPerMs = this.rateBeforeRoundPerMs / 2;
+    }
+    reducedPerMs = Math.max(this.ratePerMs * MIN_RATE_FACTOR, reducedPerMs);
+    return {
+      startMs: this.refilledAtMs,
+      startPerMs: reducedPerMs,
+      slopePerMs2: (reducedPerMs * RECOVERY_SHARE_PER_SECOND) / 1000,
+      capPerMs: this.ratePerMs,
+    };
   }
 
   private refill(nowMs: number): void {
     if (nowMs <= this.refilledAtMs) return;
     if (this.ratePerMs !== Infinity) {
-      const added = (nowMs - this.refilledAtMs) * this.ratePerMs * this.rateFactor;
+      const added = tokensBetween(this.ramp, this.refilledAtMs, nowMs);
       this.tokens = Math.min(this.burst, this.tokens + added);
     }
     this.refilledAtMs = nowMs;

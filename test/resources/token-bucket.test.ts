@@ -1,9 +1,24 @@
 import { describe, expect, it } from "vitest";
 import {
+  BACK_OFF_SHARE,
   MIN_RATE_FACTOR,
-  RATE_RECOVERY_STEP,
+  RECOVERY_SHARE_PER_SECOND,
   TokenBucket,
 } from "../../src/resources/token-bucket.js";
+
+/**
+ * Builds a bucket of 100/s after 64 requests sent at 0 ms, of which the first
+ * `rejected` came back as 429s with Retry-After 1 s: the first at 5 ms,
+ * the rest at 6 ms.
+ */
+function burstOf64WithRejections(rejected: number): TokenBucket {
+  const bucket = new TokenBucket({ ratePerSecond: 100, nowMs: 0 });
+  for (let index = 0; index < 64; index++) expect(bucket.reserve(0)).toBe(0);
+  for (let index = 0; index < 64; index++) bucket.recordSent(0);
+  bucket.backOff(5, 1000, 0);
+  for (let index = 1; index < rejected; index++) bucket.backOff(6, 1000, 0);
+  return bucket;
+}
 
 describe("TokenBucket", () => {
   it("lets a full burst go at once", () => {
@@ -42,11 +57,12 @@ describe("TokenBucket", () => {
   it("blocks the whole bucket for the retry-after of a 429", () => {
     const bucket = new TokenBucket({ ratePerSecond: 10, burst: 10, nowMs: 0 });
     bucket.backOff(0, 2000);
-    expect(bucket.factor).toBe(0.5);
+    // No sends to measure, so the rate is halved to 5/s.
+    expect(bucket.factorAt(0)).toBe(0.5);
     expect(bucket.blockedForMs(500)).toBe(1500);
     expect(bucket.reserve(500)).toBe(1500);
-    // The halved rate of 5/s spaces the next call 200 ms after the block.
-    expect(bucket.reserve(500)).toBe(1700);
+    // 5/s spaces the next call 200 ms after the block, a little less as it climbs.
+    expect(bucket.reserve(500)).toBeCloseTo(1699.96, 2);
   });
 
   it("blocks an unlimited bucket without spacing calls", () => {
@@ -58,15 +74,69 @@ describe("TokenBucket", () => {
     expect(bucket.reserve(3100)).toBe(0);
   });
 
-  it("halves per 429 down to the floor and recovers per success", () => {
+  it("halves per 429 with nothing to measure, down to the floor", () => {
     const bucket = new TokenBucket({ ratePerSecond: 10, nowMs: 0 });
-    for (let index = 0; index < 10; index++) bucket.backOff(0, 0);
-    expect(bucket.factor).toBe(MIN_RATE_FACTOR);
-    const before = bucket.factor;
-    bucket.recover();
-    expect(bucket.factor).toBeCloseTo(before + RATE_RECOVERY_STEP, 10);
-    for (let index = 0; index < 100; index++) bucket.recover();
-    expect(bucket.factor).toBe(1);
+    const factors: number[] = [];
+    for (let round = 1; round <= 6; round++) {
+      bucket.backOff(round, 1000, round);
+      factors.push(bucket.factorAt(round));
+    }
+    expect(factors).toEqual([0.5, 0.25, 0.125, MIN_RATE_FACTOR, MIN_RATE_FACTOR, MIN_RATE_FACTOR]);
+  });
+
+  it("cuts the rate to a share of what the server admitted", () => {
+    const bucket = burstOf64WithRejections(44);
+    // 20 of 64 admitted in the second before: 95% of 20/s.
+    expect(bucket.factorAt(1006)).toBeCloseTo((BACK_OFF_SHARE * 20) / 100, 12);
+    expect(bucket.blockedForMs(6)).toBe(1000);
+  });
+
+  it("refines the cut with each 429 of the same round", () => {
+    const bucket = burstOf64WithRejections(1);
+    // One rejection seen: 63 admitted, so 95% of 63/s.
+    expect(bucket.factorAt(1005)).toBeCloseTo((BACK_OFF_SHARE * 63) / 100, 12);
+    bucket.backOff(6, 1000, 0);
+    expect(bucket.factorAt(1006)).toBeCloseTo((BACK_OFF_SHARE * 62) / 100, 12);
+  });
+
+  it("ignores 429s for requests sent before the round began", () => {
+    const bucket = burstOf64WithRejections(44);
+    const factor = bucket.factorAt(1006);
+    // Sent at 3 ms, before the round's first 429 arrived at 5 ms.
+    bucket.recordSent(3);
+    bucket.backOff(900, 1000, 3);
+    expect(bucket.factorAt(1900)).toBeCloseTo(factor, 12);
+    expect(bucket.blockedForMs(900)).toBe(1000);
+  });
+
+  it("cuts again for a request sent after the last back-off", () => {
+    const bucket = burstOf64WithRejections(44);
+    // 19 requests admitted at 19/s after the block, then the 20th is rejected.
+    for (let index = 0; index < 20; index++) bucket.recordSent(1006 + index * 50);
+    bucket.backOff(1960, 1000, 1956);
+    expect(bucket.factorAt(2960)).toBeCloseTo((BACK_OFF_SHARE * 19) / 100, 12);
+  });
+
+  it("climbs back a share of the cut rate per 429-free second", () => {
+    const bucket = burstOf64WithRejections(44);
+    const cutFactor = bucket.factorAt(1006);
+    expect(bucket.factorAt(11_006)).toBeCloseTo(cutFactor * (1 + 10 * RECOVERY_SHARE_PER_SECOND), 12);
+    expect(bucket.factorAt(10_000_000)).toBe(1);
+  });
+
+  it("spaces calls at the cut rate after the block", () => {
+    const bucket = burstOf64WithRejections(44);
+    expect(bucket.reserve(6)).toBe(1000);
+    // 19/s, and the climb has barely begun: 1000 / 19 = 52.63 ms.
+    expect(bucket.reserve(6)).toBeCloseTo(1000 + 52.63, 1);
+  });
+
+  it("counts each back-off as a new generation", () => {
+    const bucket = new TokenBucket({ ratePerSecond: 10, nowMs: 0 });
+    expect(bucket.generation).toBe(0);
+    bucket.backOff(0, 1000);
+    bucket.backOff(10, 1000, 0);
+    expect(bucket.generation).toBe(2);
   });
 
   it("charges tokens used beyond a reservation's estimate", () => {
