@@ -4,8 +4,13 @@ import { SendHistory } from "./send-history.js";
 /** Lowest share of the configured rate that 429s can push a bucket down to. */
 export const MIN_RATE_FACTOR = 1 / 16;
 
-/** Share of the rate the server admitted that a back-off sets the rate to. */
-export const BACK_OFF_SHARE = 0.95;
+/**
+ * Share of the rate the server admitted that a back-off sets the rate to.
+ * The 10% margin absorbs timer and event-loop delays: at 90% of a limit
+ * of 20 requests per sliding second, a request must be late by more than
+ * 111 ms before 21 land in one second.
+ */
+export const BACK_OFF_SHARE = 0.9;
 
 /**
  * Share of the reduced rate won back per second free of 429s, in a
@@ -18,7 +23,7 @@ export const RECOVERY_SHARE_PER_SECOND = 0.002;
 /** Window over which the admitted rate is measured; rate limits are per second. */
 export const ADMISSION_WINDOW_MS = 1000;
 
-/** Fewer sends than this in the window say nothing about the server's rate: halve instead. */
+/** With fewer sends than this in the window, a 429 measures nothing, so the rate is halved. */
 export const MIN_SENDS_TO_MEASURE = 4;
 
 export interface TokenBucketOptions {
@@ -39,7 +44,8 @@ export interface TokenBucketOptions {
  * A 429 blocks the whole bucket until its Retry-After has passed and, once
  * per round, lowers the rate (see `backOff`). The rate then climbs back in
  * a straight line from the end of the block, RECOVERY_SHARE_PER_SECOND of
- * the reduced rate each second, up to the configured rate.
+ * the reduced rate each second, up to the configured rate. Until it gets
+ * there, the bucket saves up no burst.
  */
 export class TokenBucket {
   private readonly ratePerMs: number;
@@ -119,7 +125,7 @@ export class TokenBucket {
    *
    * Every 429 blocks the bucket until `nowMs + retryAfterMs`. Only one sent
    * after the current round began starts a new round and cuts the rate
-   * again: the others were sent at the old rate and say nothing new. A
+   * again, because the others were sent at the old rate and carry no news. A
    * round sets the rate to BACK_OFF_SHARE of what the server admitted in
    * the second before the request that began it, or of the rate before the
    * round when that was lower. Each later 429 of the round lowers the
@@ -164,11 +170,22 @@ export class TokenBucket {
     };
   }
 
+  /**
+   * Returns the tokens that may be saved up at `nowMs`: 1 until the rate
+   * has climbed back to the configured rate. A server that sent 429s may
+   * count requests in a sliding window, and there a saved-up burst on top
+   * of the rate puts more than the rate into one window.
+   */
+  private burstAt(nowMs: number): number {
+    if (rateAt(this.ramp, nowMs) < this.ratePerMs) return Math.min(1, this.burst);
+    return this.burst;
+  }
+
   private refill(nowMs: number): void {
     if (nowMs <= this.refilledAtMs) return;
     if (this.ratePerMs !== Infinity) {
       const added = tokensBetween(this.ramp, this.refilledAtMs, nowMs);
-      this.tokens = Math.min(this.burst, this.tokens + added);
+      this.tokens = Math.min(this.burstAt(nowMs), this.tokens + added);
     }
     this.refilledAtMs = nowMs;
   }

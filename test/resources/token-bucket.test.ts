@@ -86,14 +86,14 @@ describe("TokenBucket", () => {
 
   it("cuts the rate to a share of what the server admitted", () => {
     const bucket = burstOf64WithRejections(44);
-    // 20 of 64 admitted in the second before: 95% of 20/s.
+    // 20 of 64 admitted in the second before: 90% of 20/s.
     expect(bucket.factorAt(1006)).toBeCloseTo((BACK_OFF_SHARE * 20) / 100, 12);
     expect(bucket.blockedForMs(6)).toBe(1000);
   });
 
   it("refines the cut with each 429 of the same round", () => {
     const bucket = burstOf64WithRejections(1);
-    // One rejection seen: 63 admitted, so 95% of 63/s.
+    // One rejection seen: 63 admitted, so 90% of 63/s.
     expect(bucket.factorAt(1005)).toBeCloseTo((BACK_OFF_SHARE * 63) / 100, 12);
     bucket.backOff(6, 1000, 0);
     expect(bucket.factorAt(1006)).toBeCloseTo((BACK_OFF_SHARE * 62) / 100, 12);
@@ -111,10 +111,10 @@ describe("TokenBucket", () => {
 
   it("cuts again for a request sent after the last back-off", () => {
     const bucket = burstOf64WithRejections(44);
-    // 19 requests admitted at 19/s after the block, then the 20th is rejected.
-    for (let index = 0; index < 20; index++) bucket.recordSent(1006 + index * 50);
-    bucket.backOff(1960, 1000, 1956);
-    expect(bucket.factorAt(2960)).toBeCloseTo((BACK_OFF_SHARE * 19) / 100, 12);
+    // 15 requests admitted 60 ms apart after the block, then the 16th is rejected.
+    for (let index = 0; index < 16; index++) bucket.recordSent(1006 + index * 60);
+    bucket.backOff(1910, 1000, 1906);
+    expect(bucket.factorAt(2910)).toBeCloseTo((BACK_OFF_SHARE * 15) / 100, 12);
   });
 
   it("climbs back a share of the cut rate per 429-free second", () => {
@@ -124,11 +124,19 @@ describe("TokenBucket", () => {
     expect(bucket.factorAt(10_000_000)).toBe(1);
   });
 
+  it("saves up no burst while the rate is cut", () => {
+    const bucket = burstOf64WithRejections(44);
+    expect(bucket.reserve(6)).toBe(1000);
+    // Idle for 10 s at about 18/s would save up 100 tokens at the full rate.
+    expect(bucket.reserve(11_006)).toBe(0);
+    expect(bucket.reserve(11_006)).toBeGreaterThan(50);
+  });
+
   it("spaces calls at the cut rate after the block", () => {
     const bucket = burstOf64WithRejections(44);
     expect(bucket.reserve(6)).toBe(1000);
-    // 19/s, and the climb has barely begun: 1000 / 19 = 52.63 ms.
-    expect(bucket.reserve(6)).toBeCloseTo(1000 + 52.63, 1);
+    // 18/s, and the climb has barely begun: 1000 / 18 = 55.56 ms.
+    expect(bucket.reserve(6)).toBeCloseTo(1000 + 55.55, 1);
   });
 
   it("counts each back-off as a new generation", () => {
