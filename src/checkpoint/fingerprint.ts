@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import fsSync from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import type { ResourceConfig } from "../resources/types.js";
@@ -53,7 +54,7 @@ export interface FingerprintSources {
 export async function computeFingerprints(sources: FingerprintSources): Promise<RunFingerprints> {
   const [pipeline, input] = await Promise.all([
     fingerprintPipeline(sources.pipelineFiles),
-    sources.inputPath === "-" ? null : fingerprintInput(sources.inputPath),
+    isStreamInput(sources.inputPath) ? null : fingerprintInput(sources.inputPath),
   ]);
   return { pipeline, resources: fingerprintResources(sources.resources), input };
 }
@@ -83,6 +84,20 @@ export async function fingerprintPipeline(files: string[]): Promise<PipelineFing
 export function fingerprintResources(config: ResourceConfig): string {
   const { file: _file, ...rest } = config;
   return sha256(JSON.stringify(canonicalize(rest)));
+}
+
+/**
+ * True for standard input and for anything that is not a regular file (a
+ * pipe, a FIFO, a process substitution such as `<(zcat x.gz)`): it can be
+ * read only once, so it is neither hashed nor counted ahead of the run.
+ */
+export function isStreamInput(inputPath: string): boolean {
+  if (inputPath === "-") return true;
+  try {
+    return !fsSync.statSync(inputPath).isFile();
+  } catch {
+    return false;
+  }
 }
 
 export async function fingerprintInput(filePath: string): Promise<InputFingerprint> {

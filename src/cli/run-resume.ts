@@ -1,3 +1,4 @@
+import path from "node:path";
 import { describeChanges } from "../checkpoint/changes.js";
 import { computeFingerprints } from "../checkpoint/fingerprint.js";
 import { findLatestRun } from "../checkpoint/list-runs.js";
@@ -64,6 +65,13 @@ export async function prepareResume(options: {
     inputPath,
   });
   const changes = describeChanges(state.manifest, fingerprints);
+  const runInput = state.manifest.input.path;
+  if (options.inputPath !== undefined && path.resolve(options.inputPath) !== path.resolve(runInput)) {
+    throw new UsageError(
+      `--input ${options.inputPath} is not the input of run ${state.manifest.runId}, ` +
+        `which read ${runInput}; leave out --input to resume with it, or start a new run`,
+    );
+  }
   if (changes.length > 0 && !options.force) {
     throw new UsageError(
       `cannot resume run ${state.manifest.runId}: ${changes.join("; ")}. ` +

@@ -1,6 +1,8 @@
-import { access } from "node:fs/promises";
+import { access, stat as fsStat } from "node:fs/promises";
+import path from "node:path";
 import { openCheckpointWriter } from "../checkpoint/open-writer.js";
 import type { ResumeState } from "../checkpoint/resume-state.js";
+import { isStreamInput } from "../checkpoint/fingerprint.js";
 import { createRunFolder, type RunFolder } from "../checkpoint/run-folder.js";
 import { loadResources } from "../config/load-resources.js";
 import { chooseProgressMode, isColorEnabled } from "../dashboard/progress-mode.js";
@@ -63,12 +65,32 @@ class SpendMeter implements RunListener {
   }
 }
 
+/** Checks that a file plait will write can be created, before anything is spent. */
+async function checkWritable(file: string | undefined, flag: string): Promise<void> {
+  if (file === undefined) return;
+  const folder = path.dirname(path.resolve(file));
+  try {
+    const stat = await fsStat(folder);
+    if (stat.isDirectory()) return;
+  } catch {
+    // Reported below.
+  }
+  throw new UsageError(
+    `${flag} "${file}" cannot be written: the folder ${folder} does not exist; create it first`,
+  );
+}
+
 async function checkReadable(file: string, what: string): Promise<void> {
   try {
     await access(file);
   } catch {
     throw new UsageError(`${what} "${file}" was not found; check the path`);
   }
+}
+
+/** True when an earlier attempt read the whole input and no record is left to run. */
+function isAlreadyFinished(state: ResumeState): boolean {
+  return state.manifest.status === "finished" && state.failedRecordIds.size === 0;
 }
 
 /** Loads both files; any problem is a ConfigError listing every issue. */
@@ -82,10 +104,11 @@ async function loadPlan(
   return { graph, resources };
 }
 
-function recordOptions(options: RunCommandOptions, source: string) {
+function recordOptions(options: RunCommandOptions, source: string, signal?: AbortSignal) {
   return {
     source,
     idField: options.idField,
+    ...(signal !== undefined ? { signal } : {}),
     ...(options.limit !== undefined ? { limit: options.limit } : {}),
   };
 }
@@ -133,6 +156,8 @@ export async function runSession(options: RunCommandOptions): Promise<number> {
   if (options.input !== undefined && options.input !== "-") {
     await checkReadable(options.input, "input file (--input)");
   }
+  await checkWritable(options.output, "--output");
+  await checkWritable(options.trace, "--trace");
   const { graph, resources } = await loadPlan(options);
 
   let folder: RunFolder;
@@ -149,8 +174,15 @@ export async function runSession(options: RunCommandOptions): Promise<number> {
       resources,
     });
     resume = target.state;
+    if (isAlreadyFinished(resume)) {
+      process.stdout.write(
+        `run ${resume.manifest.runId} already finished every record; nothing to resume. ` +
+          `Its report: plait report ${resume.manifest.runId}\n`,
+      );
+      return EXIT.ok;
+    }
     inputPath = target.inputPath;
-    await checkReadable(inputPath, "input file of the resumed run");
+    if (inputPath !== "-") await checkReadable(inputPath, "input file of the resumed run");
     folder = target.folder;
     options = withStoredRecordOptions(options, resume.manifest.options);
   } else {
@@ -260,7 +292,8 @@ async function executeRun(context: {
     },
   });
 
-  const total = await countRecords(inputPath, options.limit);
+  // A pipe can be read only once, so its records are not counted ahead.
+  const total = isStreamInput(inputPath) ? undefined : await countRecords(inputPath, options.limit);
   if (total !== undefined) collector.setTotalRecords(total - (resume?.finishedRecordIds.size ?? 0));
   const metricsTimer = setInterval(() => {
     folder.writeMetrics(() => collector.toJSON());
@@ -275,7 +308,7 @@ async function executeRun(context: {
     totals = await runRecords({
       graph,
       gateway: manager,
-      records: readRecords(recordOptions(options, inputPath)),
+      records: readRecords(recordOptions(options, inputPath, interrupts.stopSignal)),
       maxInflightGraphs: options.maxInflight ?? resources.maxInflightGraphs,
       maxTotalConcurrent: resources.maxTotalConcurrent,
       listeners: [writer, collector, spend],

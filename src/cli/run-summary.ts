@@ -79,7 +79,8 @@ export function renderEstimate(estimate: CostEstimate): string {
       "output tokens assume every reply uses its max_tokens (256 when unset).",
   );
   if (estimate.hasUnknownFanOut) {
-    lines.push("A foreach list comes from an LLM reply, so its length was counted as 1.");
+    lines.push("A foreach list is computed during the run (by an LLM or a function node), " +
+        "so its length was counted as 1 and the estimate may be low.");
   }
   return lines.join("\n") + "\n";
 }

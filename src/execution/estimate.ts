@@ -28,7 +28,7 @@ export interface CostEstimate {
   outputTokens: number;
   costUsd: number;
   aliases: Record<string, AliasEstimate>;
-  /** True when a foreach list comes from an LLM reply, so its length was guessed as 1. */
+  /** True when a foreach list is computed during the run, so its length was guessed as 1. */
   hasUnknownFanOut: boolean;
 }
 

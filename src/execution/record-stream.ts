@@ -14,6 +14,11 @@ export interface RecordStreamOptions {
   format?: "jsonl" | "csv";
   /** Standard input, injectable for tests. */
   stdin?: NodeJS.ReadableStream;
+  /**
+   * Stops reading: the stream is destroyed, so a pipe or FIFO that sends
+   * nothing more cannot keep an interrupted run waiting.
+   */
+  signal?: AbortSignal;
 }
 
 /** Guesses the input format: `.csv` files are CSV, everything else JSON Lines. */
@@ -35,12 +40,22 @@ export async function* readRecords(options: RecordStreamOptions): AsyncGenerator
     options.source === "-"
       ? (options.stdin ?? process.stdin)
       : createReadStream(options.source, { encoding: "utf8", highWaterMark: 1 << 16 });
+  const stop = () => (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
+  options.signal?.addEventListener("abort", stop, { once: true });
   const rows = format === "csv" ? readCsvRows(stream) : readJsonLines(stream);
   let seq = 0;
-  for await (const row of rows) {
-    yield toRecord(row, seq, idField);
-    seq++;
-    if (seq >= limit) break;
+  try {
+    for await (const row of rows) {
+      yield toRecord(row, seq, idField);
+      seq++;
+      if (seq >= limit) break;
+    }
+  } catch (error) {
+    // Destroying the stream on stop ends the read with an error; that is
+    // the requested end of input, not a failure.
+    if (!options.signal?.aborted) throw error;
+  } finally {
+    options.signal?.removeEventListener("abort", stop);
   }
 }
 

@@ -3,6 +3,7 @@ import { systemClock, type Clock } from "../util/clock.js";
 import { RunEmitter, emit } from "./emitter.js";
 import type { InputRecord, RecordFailure, RunListener } from "./events.js";
 import { createFunctionLoader } from "./function-node.js";
+import { IdSet } from "./id-set.js";
 import { planGraph, type GraphPlan } from "./graph-plan.js";
 import { RecordRun, type PriorValues, type RecordOutcome } from "./record-run.js";
 import { CallScheduler } from "./scheduler.js";
@@ -118,6 +119,22 @@ export async function runRecords(options: RunRecordsOptions): Promise<RunTotals>
     wakeAdmission();
   };
 
+  // Ids name results and checkpoint lines, so a repeated id would mix two
+  // records' work; the later record fails instead.
+  const seenIds = new IdSet();
+  const failDuplicate = (record: InputRecord) => {
+    totals.failed++;
+    emit(emitter.recordFailed, {
+      recordId: record.id,
+      seq: record.seq,
+      kind: "input",
+      message:
+        `record on line ${record.line} has id "${record.id}", which an earlier record ` +
+        "already has; make ids unique, or choose another field with --id-field",
+      atMs: clock.now(),
+    });
+  };
+
   try {
     for await (const record of options.records) {
       if (stopSignal.aborted) {
@@ -129,6 +146,10 @@ export async function runRecords(options: RunRecordsOptions): Promise<RunTotals>
         break;
       }
       totals.read++;
+      if (!seenIds.add(record.id)) {
+        failDuplicate(record);
+        continue;
+      }
       if (options.resume?.finishedRecordIds.has(record.id)) {
         totals.skipped++;
         continue;
@@ -147,6 +168,9 @@ export async function runRecords(options: RunRecordsOptions): Promise<RunTotals>
       inFlight++;
       admit(plan, services, record, options.resume?.nodeValues.get(record.id), settle);
     }
+    // A stop can also end the input itself (the reader is destroyed), so
+    // the loop may end without seeing it; the run is interrupted either way.
+    if (stopSignal.aborted) totals.stoppedBy ??= "signal";
     while (inFlight > 0) {
       await new Promise<void>((resolve) => (wake = resolve));
     }

@@ -290,6 +290,20 @@ outputs:
     expect(gateway.requests.map((r) => r.node).sort()).toEqual(["b", "side"]);
   });
 
+  it("fails a record whose id repeats", async () => {
+    const gateway = fakeGateway(() => "ok");
+    const { totals, finished, failed } = await run(await pipelineFile(CHAIN), gateway, [
+      { id: "a", text: "x" },
+      { id: "b", text: "y" },
+      { id: "a", text: "z" },
+    ]);
+    expect(totals).toMatchObject({ succeeded: 2, failed: 1 });
+    expect([...finished.keys()].sort()).toEqual(["a", "b"]);
+    expect(failed.get("a")?.message).toMatch(
+      /^record on line 3 has id "a", which an earlier record already has/,
+    );
+  });
+
   it("stops admitting when the budget check says no", async () => {
     let admitted = 0;
     const { totals } = await run(
