@@ -86,6 +86,9 @@ async function checkReadable(file: string, what: string): Promise<void> {
   } catch {
     throw new UsageError(`${what} "${file}" was not found; check the path`);
   }
+  if ((await fsStat(file)).isDirectory()) {
+    throw new UsageError(`${what} "${file}" is a folder; give a file`);
+  }
 }
 
 /** True when an earlier attempt read the whole input and no record is left to run. */
@@ -157,6 +160,14 @@ export async function runSession(options: RunCommandOptions): Promise<number> {
     await checkReadable(options.input, "input file (--input)");
   }
   await checkWritable(options.output, "--output");
+  if (options.output !== undefined && options.input !== undefined) {
+    if (path.resolve(options.output) === path.resolve(options.input)) {
+      throw new UsageError(
+        `--output "${options.output}" is the input file; writing results there would erase ` +
+          "the records before they are read. Choose another --output.",
+      );
+    }
+  }
   await checkWritable(options.trace, "--trace");
   const { graph, resources } = await loadPlan(options);
 

@@ -19,19 +19,23 @@ function numeric<T extends z.ZodType>(schema: T) {
   );
 }
 
-export function wholeNumber(min: number) {
-  const error = `a whole number of at least ${min}`;
-  return numeric(z.number({ error }).int({ error }).min(min, { error }));
+export function wholeNumber(min: number, max = Number.MAX_SAFE_INTEGER) {
+  const error =
+    max === Number.MAX_SAFE_INTEGER
+      ? `a whole number of at least ${min}`
+      : `a whole number from ${min} to ${max}`;
+  return numeric(z.number({ error }).int({ error }).min(min, { error }).max(max, { error }));
 }
 
-export function positiveNumber() {
-  const error = "a number greater than 0";
-  return numeric(z.number({ error }).gt(0, { error }));
+export function positiveNumber(max = Number.MAX_VALUE) {
+  const error =
+    max === Number.MAX_VALUE ? "a number greater than 0" : `a number greater than 0, at most ${max}`;
+  return numeric(z.number({ error }).gt(0, { error }).max(max, { error }));
 }
 
-export function nonNegativeNumber() {
-  const error = "a number of at least 0";
-  return numeric(z.number({ error }).min(0, { error }));
+export function nonNegativeNumber(max = Number.MAX_VALUE) {
+  const error = max === Number.MAX_VALUE ? "a number of at least 0" : `a number from 0 to ${max}`;
+  return numeric(z.number({ error }).min(0, { error }).max(max, { error }));
 }
 
 export function fraction() {

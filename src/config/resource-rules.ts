@@ -30,12 +30,24 @@ export function modelIsSet({ name, raw }: EndpointEntry): RuleProblem[] {
 
 export function baseUrlIsHttp({ name, raw }: EndpointEntry): RuleProblem[] {
   if (raw.base_url === undefined) return [];
-  let protocol: string | undefined;
+  let url: URL | undefined;
   try {
-    protocol = new URL(raw.base_url).protocol;
+    url = new URL(raw.base_url);
   } catch {
-    protocol = undefined;
+    url = undefined;
   }
+  if (url !== undefined && (url.username !== "" || url.password !== "")) {
+    // The URL is not echoed: its user part may hold a secret.
+    return [
+      {
+        key: "base_url",
+        message:
+          `endpoint "${name}" has a base_url with a user name or password in it, which ` +
+          "would reach logs and error messages. Put the secret in api_key instead.",
+      },
+    ];
+  }
+  const protocol = url?.protocol;
   if (protocol === "http:" || protocol === "https:") return [];
   return [
     {

@@ -75,11 +75,15 @@ function toRecord(row: RawRow, seq: number, idField: string): InputRecord {
   return record;
 }
 
+/** The UTF-8 byte order mark some editors put at the start of a file. */
+const BOM = "\uFEFF";
+
 async function* readJsonLines(stream: NodeJS.ReadableStream): AsyncGenerator<RawRow> {
   const lines = createInterface({ input: stream, crlfDelay: Infinity });
   let line = 0;
-  for await (const text of lines) {
+  for await (const raw of lines) {
     line++;
+    const text = line === 1 && raw.startsWith(BOM) ? raw.slice(1) : raw;
     if (text.trim() === "") continue;
     yield parseJsonLine(text, line);
   }
@@ -112,15 +116,21 @@ async function* readCsvRows(stream: NodeJS.ReadableStream): AsyncGenerator<RawRo
     if (fields.length !== header.length) {
       return {
         line,
-        error: `line ${line} has ${fields.length} fields, but the header has ${header.length}`,
+        error:
+          `line ${line} has ${fields.length} ${fields.length === 1 ? "field" : "fields"}, ` +
+          `but the header has ${header.length}`,
       };
     }
     const value: Record<string, unknown> = {};
     header.forEach((name, i) => (value[name] = fields[i]));
     return { line, value };
   };
+  let isFirstChunk = true;
   for await (const chunk of stream) {
-    for (const row of parser.push(typeof chunk === "string" ? chunk : String(chunk))) {
+    let text = typeof chunk === "string" ? chunk : String(chunk);
+    if (isFirstChunk && text.startsWith(BOM)) text = text.slice(1);
+    isFirstChunk = false;
+    for (const row of parser.push(text)) {
       const converted = convert(row.fields, row.line);
       if (converted !== undefined) yield converted;
     }

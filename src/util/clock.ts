@@ -15,6 +15,9 @@ export interface Clock {
 /** Random source in [0, 1), injected so that jitter is reproducible in tests. */
 export type Random = () => number;
 
+/** Longest delay a Node.js timer holds, in milliseconds. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export const systemClock: Clock = {
   now: () => performance.now(),
   sleep(ms, signal) {
@@ -27,10 +30,11 @@ export const systemClock: Clock = {
         clearTimeout(timer);
         reject(signal?.reason);
       };
+      // setTimeout fires at once for delays above 2^31 - 1 ms, so cap them.
       const timer = setTimeout(() => {
         signal?.removeEventListener("abort", onAbort);
         resolve();
-      }, Math.max(0, ms));
+      }, Math.min(MAX_TIMER_MS, Math.max(0, ms)));
       signal?.addEventListener("abort", onAbort, { once: true });
     });
   },

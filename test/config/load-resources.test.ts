@@ -197,13 +197,25 @@ endpoints:
     [
       "concurrency of zero",
       "endpoints:\n  fast:\n    provider: simulated\n    max_concurrent: 0\n",
-      "resources.yaml:4:21: endpoints.fast.max_concurrent must be a whole number of " +
-        "at least 1, received 0.",
+      "resources.yaml:4:21: endpoints.fast.max_concurrent must be a whole number from " +
+        "1 to 100000, received 0.",
+    ],
+    [
+      "a concurrency too large to allocate",
+      "endpoints:\n  fast: {provider: simulated, max_concurrent: 1e12}\n",
+      "resources.yaml:2:47: endpoints.fast.max_concurrent must be a whole number from " +
+        "1 to 100000, received 1000000000000.",
+    ],
+    [
+      "a password inside base_url",
+      "endpoints:\n  fast: {provider: vllm, model: m, base_url: 'http://u:sk-x@127.0.0.1:1/v1'}\n",
+      "resources.yaml:2:46: endpoint \"fast\" has a base_url with a user name or password in " +
+        "it, which would reach logs and error messages. Put the secret in api_key instead.",
     ],
     [
       "fractional concurrency",
       "endpoints:\n  fast: {provider: simulated}\nmax_total_concurrent: 2.5\n",
-      "resources.yaml:3:23: max_total_concurrent must be a whole number of at least 1, " +
+      "resources.yaml:3:23: max_total_concurrent must be a whole number from 1 to 100000, " +
         "received 2.5.",
     ],
     [
@@ -370,7 +382,7 @@ max_inflight_graphs: 0
         column: 21,
         key: "endpoints.fast.max_concurrent",
         message:
-          "endpoints.fast.max_concurrent must be a whole number of at least 1, received -2.",
+          "endpoints.fast.max_concurrent must be a whole number from 1 to 100000, received -2.",
       },
     ]);
   });

@@ -274,6 +274,58 @@ outputs:
     expect(failed.get("n")?.message).toMatch(/function "double" in .*lib\.mjs threw: negative/);
   });
 
+  it("fails a function that returns a BigInt", async () => {
+    const file = await pipelineFile(
+      `
+name: fn
+input: [n]
+nodes:
+  big: { function: ./lib.mjs#big, with: { n: "{{ input.n }}" } }
+outputs:
+  big: "{{ big }}"
+`,
+      { "lib.mjs": "export function big({ n }) { return { value: BigInt(n) }; }" },
+    );
+    const { failed } = await run(file, fakeGateway(() => "ok"), [{ n: 1 }]);
+    expect(failed.get("1")?.message).toMatch(
+      /function "big" in .*lib\.mjs returned a BigInt, which cannot be saved as JSON/,
+    );
+  });
+
+  it("times out a function that never settles", async () => {
+    const file = await pipelineFile(
+      `
+name: fn
+input: [n]
+nodes:
+  stuck: { function: ./lib.mjs#stuck, with: { n: "{{ input.n }}" } }
+outputs:
+  stuck: "{{ stuck }}"
+`,
+      { "lib.mjs": "export function stuck() { return new Promise(() => {}); }" },
+    );
+    const clock = new ManualClock();
+    const graph = await loadPipeline(file);
+    const listener = capture();
+    const running = runRecords({
+      graph,
+      gateway: fakeGateway(() => "ok"),
+      records: recordsOf([{ n: 1 }]),
+      maxInflightGraphs: 1,
+      maxTotalConcurrent: 1,
+      listeners: [listener],
+      clock,
+      checkSchema: compileJsonSchema,
+    });
+    // The module loads on real time; wait until the timeout's sleep starts.
+    while (clock.pendingSleeps === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await clock.advance(300_000);
+    const totals = await running;
+    expect(totals.failed).toBe(1);
+    expect(listener.failed.get("1")?.kind).toBe("timeout");
+    expect(listener.failed.get("1")?.message).toMatch(/did not finish within 300 s/);
+  });
+
   it("reuses checkpointed nodes and skips finished records", async () => {
     const gateway = fakeGateway((r) => r.prompt.toUpperCase());
     const { totals, finished } = await run(await pipelineFile(CHAIN), gateway, [
