@@ -79,8 +79,8 @@ describe("plait validate", () => {
     expect(code).toBe(2);
     expect(stdout).toBe("");
     expect(stderr).toBe(
-      `${dir}/r.yaml:2:47: endpoints.fast.max_concurrent must be a whole number of at ` +
-        "least 1, received 0.\n" +
+      `${dir}/r.yaml:2:47: endpoints.fast.max_concurrent must be a whole number from 1 ` +
+        "to 100000, received 0.\n" +
         `${dir}/p.yaml:2:27: node "a" uses {{ b }}, which is not a node or input field. ` +
         "Valid names: a.\n",
     );
