@@ -144,6 +144,9 @@ export class TokenBucket {
     }
     const untilMs = nowMs + retryAfterMs;
     if (untilMs > this.refilledAtMs) this.refilledAtMs = untilMs;
+    // NOTE: without a configured rate there is no rate to cut, so an
+    // endpoint with no rate_limit only waits out each Retry-After and then
+    // sends at full concurrency again.
     if (this.ratePerMs !== Infinity) this.ramp = this.reducedRamp();
     // One request may go when the block ends, then the reduced rate
     // applies. Every waiting caller reserves again at that rate, so the
