@@ -14,10 +14,10 @@ export interface Balanced {
 }
 
 /**
- * Chooses an endpoint with a free slot for each call of one alias. An
- * endpoint cooling down, or the one a retry wants to leave, is chosen only
- * when no other endpoint has a free slot. Returns undefined when every slot
- * is taken.
+ * Chooses an endpoint with a free slot for each call of one alias. The
+ * endpoint a retry wants to leave is chosen only when no other endpoint has
+ * a free slot, and one cooling down only when every endpoint is cooling
+ * down. Returns undefined when the call must wait for a slot.
  */
 export class LoadBalancer<T extends Balanced> {
   private tieBreak = 0;
@@ -33,11 +33,13 @@ export class LoadBalancer<T extends Balanced> {
       const only = this.endpoints[0]!;
       return only.inFlight < only.maxConcurrent ? only : undefined;
     }
-    return (
-      this.pickAmong(nowMs, avoid, true) ??
-      this.pickAmong(nowMs, undefined, true) ??
-      this.pickAmong(nowMs, undefined, false)
-    );
+    const healthy = this.pickAmong(nowMs, avoid, true) ?? this.pickAmong(nowMs, undefined, true);
+    if (healthy !== undefined) return healthy;
+    // A failing endpoint fails fast, so its slots are always free; sending
+    // there whenever the healthy ones are busy would fail call after call.
+    // Wait for a healthy endpoint's slot while there is one.
+    if (this.endpoints.some((endpoint) => endpoint.cooldownUntilMs <= nowMs)) return undefined;
+    return this.pickAmong(nowMs, undefined, false);
   }
 
   private isEligible(endpoint: T, nowMs: number, avoid: T | undefined, isStrict: boolean) {

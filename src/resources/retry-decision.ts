@@ -4,6 +4,9 @@ import { parseRetryAfterMs } from "./retry-after.js";
 /** Maximum total time a call waits out 429s before it fails: 10 minutes. */
 export const MAX_RATE_LIMIT_WAIT_MS = 10 * 60 * 1000;
 
+/** Shortest wait after a 429, whatever Retry-After says: 250 ms. */
+export const MIN_RATE_LIMIT_WAIT_MS = 250;
+
 /** Cap on one exponential backoff delay, so that many retries stay sane: 2 minutes. */
 export const MAX_BACKOFF_MS = 2 * 60 * 1000;
 
@@ -60,12 +63,21 @@ export function decideRetry(
   const retryAfterMs = parseRetryAfterMs(headers, nowEpochMs) ?? error.retryAfterMs;
   switch (error.kind) {
     case "rate_limited": {
-      const delayMs =
-        retryAfterMs ?? computeBackoffMs(state.rateLimitCount, policy.retryDelayMs, 0.5);
+      // A Retry-After of 0 (or a tiny one) would requeue at once, over and
+      // over; a floor keeps a server that always answers 429 from being
+      // hammered while the total wait runs out.
+      const delayMs = Math.max(
+        MIN_RATE_LIMIT_WAIT_MS,
+        retryAfterMs ?? computeBackoffMs(state.rateLimitCount, policy.retryDelayMs, 0.5),
+      );
       const limitMs = policy.maxRateLimitWaitMs ?? MAX_RATE_LIMIT_WAIT_MS;
       if (state.rateLimitWaitMs + delayMs > limitMs) {
         const minutes = Math.round(limitMs / 60_000);
-        const reason = `still rate limited after waiting ${minutes} min in total`;
+        const reason =
+          delayMs > limitMs - state.rateLimitWaitMs && state.rateLimitWaitMs < limitMs / 2
+            ? `rate limited, and the server asked to wait ${Math.round(delayMs / 1000)} s, ` +
+              `more than the ${minutes} min plait waits out 429s for one call`
+            : `still rate limited after waiting ${minutes} min in total`;
         return { retry: false, delayMs: 0, reason, isRateLimit: true };
       }
       const reason = retryAfterMs === undefined ? "rate limited" : "rate limited, retry-after";

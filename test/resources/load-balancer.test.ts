@@ -65,12 +65,22 @@ describe("LoadBalancer", () => {
       const balancer = new LoadBalancer([cooling, warm], strategy, () => 0);
       expect(balancer.pick(50)?.name).toBe("warm");
       warm.inFlight = 1;
-      // With the warm endpoint full, the cooling one still takes the call.
-      expect(balancer.pick(50)?.name).toBe("cool");
-      warm.inFlight = 0;
+      // With the warm endpoint full, the call waits for it rather than
+      // going to an endpoint that has just been failing.
+      expect(balancer.pick(50)).toBeUndefined();
+      // Once its cooldown is over, the endpoint takes calls again.
       expect(balancer.pick(100)?.name).toBe("cool");
     },
   );
+
+  it("uses a cooling endpoint when all are cooling", () => {
+    const first = endpoint("first", 1);
+    const second = endpoint("second", 1);
+    first.cooldownUntilMs = 100;
+    second.cooldownUntilMs = 100;
+    const balancer = new LoadBalancer([first, second], "least_loaded", () => 0);
+    expect(balancer.pick(50)).toBeDefined();
+  });
 
   it("returns undefined when every slot is taken", () => {
     const a = endpoint("a", 1, 1);

@@ -53,10 +53,29 @@ describe("decideRetry", () => {
 
   it("requeues a 429 without spending a retry", () => {
     const state = { attempt: 3, rateLimitCount: 5, rateLimitWaitMs: 0 };
-    const error = { kind: "rate_limited" as const, retryAfterMs: 100 };
+    const error = { kind: "rate_limited" as const, retryAfterMs: 400 };
     const decision = decideRetry(state, error, undefined, NOW, { ...policy, maxRetries: 0 });
     expect(decision.retry).toBe(true);
-    expect(decision.delayMs).toBe(100);
+    expect(decision.delayMs).toBe(400);
+  });
+
+  it("waits at least 250 ms after a 429 with Retry-After 0", () => {
+    const state = { attempt: 0, rateLimitCount: 1, rateLimitWaitMs: 0 };
+    const headers = { "retry-after": "0" };
+    const decision = decideRetry(state, { kind: "rate_limited" }, headers, NOW, policy);
+    expect(decision.retry).toBe(true);
+    expect(decision.delayMs).toBe(250);
+  });
+
+  it("names a Retry-After longer than the whole wait bound", () => {
+    const state = { attempt: 0, rateLimitCount: 1, rateLimitWaitMs: 0 };
+    const error = { kind: "rate_limited" as const, retryAfterMs: 700_000 };
+    const decision = decideRetry(state, error, undefined, NOW, policy);
+    expect(decision.retry).toBe(false);
+    expect(decision.reason).toBe(
+      "rate limited, and the server asked to wait 700 s, " +
+        "more than the 10 min plait waits out 429s for one call",
+    );
   });
 
   it("backs off a 429 with no Retry-After by the count of 429s", () => {
