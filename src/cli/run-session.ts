@@ -236,6 +236,13 @@ async function executeRun(context: {
   const trace = options.trace === undefined ? undefined : new TraceWriter(options.trace, clock.now());
   const callListeners: CallListener[] = trace === undefined ? [collector] : [collector, trace];
   manager = createResourceManager({ config: resources, clock, listeners: callListeners });
+  try {
+    await manager.prepare();
+  } catch (error) {
+    await manager.close();
+    folder.updateManifest({ status: "failed", finishedAt: new Date().toISOString() });
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
 
   const writer = openCheckpointWriter(folder, {
     clock,

@@ -53,6 +53,8 @@ export interface ResourceManager {
   ): Promise<CallResult>;
   metrics(): MetricsSnapshot;
   /** Closes every client's connections. */
+  /** Sets up every endpoint's client; rejects when one cannot be used (a missing key). */
+  prepare(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -524,6 +526,10 @@ class Manager implements ResourceManager {
       }
     }
     return { atMs: this.clock.now(), total: this.total.snapshot(), aliases, endpoints };
+  }
+
+  async prepare(): Promise<void> {
+    await Promise.all(this.endpoints.map((endpoint) => endpoint.client.prepare?.()));
   }
 
   async close(): Promise<void> {

@@ -131,6 +131,8 @@ export interface CallContext {
 /** A provider client: one instance per endpoint for the whole run. */
 export interface LlmClient {
   complete(request: LlmRequest, signal: AbortSignal): Promise<LlmReply>;
+  /** Finishes any setup that can fail (loading the SDK, checking the key) before the run. */
+  prepare?(): Promise<void>;
   close?(): Promise<void>;
 }
 

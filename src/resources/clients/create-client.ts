@@ -1,21 +1,31 @@
 import type { Clock, Random } from "../../util/clock.js";
 import type { EndpointConfig, LlmClient } from "../types.js";
-import { AnthropicClient } from "./anthropic.js";
-import { OllamaClient } from "./ollama.js";
-import { OpenAiClient } from "./openai.js";
+import { LazyClient } from "./lazy-client.js";
 import { SimulatedClient } from "./simulated.js";
 
-/** Creates the client for an endpoint's provider; one per endpoint for the whole run. */
+/**
+ * Creates the client for an endpoint's provider; one per endpoint for the
+ * whole run. Provider SDKs load on first use (see LazyClient).
+ */
 export function createClient(endpoint: EndpointConfig, clock: Clock, random: Random): LlmClient {
   switch (endpoint.provider) {
     case "openai":
     case "vllm":
     case "tgi":
-      return new OpenAiClient(endpoint);
+      return new LazyClient(async () => {
+        const { OpenAiClient } = await import("./openai.js");
+        return new OpenAiClient(endpoint);
+      });
     case "anthropic":
-      return new AnthropicClient(endpoint);
+      return new LazyClient(async () => {
+        const { AnthropicClient } = await import("./anthropic.js");
+        return new AnthropicClient(endpoint);
+      });
     case "ollama":
-      return new OllamaClient(endpoint);
+      return new LazyClient(async () => {
+        const { OllamaClient } = await import("./ollama.js");
+        return new OllamaClient(endpoint);
+      });
     case "simulated":
       return new SimulatedClient(endpoint, clock, random);
   }
