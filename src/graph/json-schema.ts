@@ -1,16 +1,31 @@
-import { Ajv, type ErrorObject } from "ajv";
+import { createRequire } from "node:module";
+import type { Ajv as AjvInstance, ErrorObject } from "ajv";
 
-// One instance for the process: compiled validators are cached by schema.
-// Formats ("format: email") are not checked, because ajv needs the separate
-// ajv-formats package for them; unknown keywords are still rejected, which
-// catches typos such as "requried".
-const ajv = new Ajv({
-  allErrors: true,
-  strict: true,
-  strictTypes: false,
-  strictTuples: false,
-  validateFormats: false,
-});
+const require = createRequire(import.meta.url);
+
+let shared: AjvInstance | undefined;
+
+/**
+ * Returns the one ajv instance of the process (compiled validators are
+ * cached by schema), loading ajv on first use: it costs about 10 MB of
+ * memory, which pipelines without a schema never need.
+ * Formats ("format: email") are not checked, because ajv needs the separate
+ * ajv-formats package for them; unknown keywords are still rejected, which
+ * catches typos such as "requried".
+ */
+function getAjv(): AjvInstance {
+  if (shared === undefined) {
+    const { Ajv } = require("ajv") as typeof import("ajv");
+    shared = new Ajv({
+      allErrors: true,
+      strict: true,
+      strictTypes: false,
+      strictTuples: false,
+      validateFormats: false,
+    });
+  }
+  return shared;
+}
 
 /**
  * Compiles a JSON Schema (draft-07) into a checker that returns one message
@@ -18,7 +33,7 @@ const ajv = new Ajv({
  * list means the value is valid. Throws when the schema itself is invalid.
  */
 export function compileJsonSchema(schema: object): (value: unknown) => string[] {
-  const validate = ajv.compile(schema);
+  const validate = getAjv().compile(schema);
   return (value) => {
     if (validate(value)) return [];
     return (validate.errors ?? []).map(formatSchemaError);
@@ -28,7 +43,7 @@ export function compileJsonSchema(schema: object): (value: unknown) => string[] 
 /** Returns why a schema cannot be compiled, or undefined when it can. */
 export function findJsonSchemaProblem(schema: object): string | undefined {
   try {
-    ajv.compile(schema);
+    getAjv().compile(schema);
     return undefined;
   } catch (error) {
     return (error as Error).message;
