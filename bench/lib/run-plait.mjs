@@ -18,6 +18,16 @@ export function requireBuild() {
 }
 
 /**
+ * The Node.js flags on bin/plait.js's `#!/usr/bin/env -S node ...` line, so
+ * a benchmark runs plait as `npx plait` does, with this process's node.
+ */
+const BIN_NODE_FLAGS = (() => {
+  const shebang = readFileSync(PLAIT_BIN, "utf8").split("\n", 1)[0];
+  const words = shebang.replace(/^#!/, "").trim().split(/\s+/);
+  return words.slice(words.indexOf("node") + 1);
+})();
+
+/**
  * Runs `node bin/plait.js ARGS` as a child process and resolves once it
  * exits, with its wall time and, when GNU time is installed, its peak RSS.
  *
@@ -27,7 +37,8 @@ export function requireBuild() {
  * @param options.onSpawn receives the child, to kill it at a chosen moment
  */
 export function runPlait(args, options = {}) {
-  const plaitArgv = [process.execPath, ...(options.nodeFlags ?? []), PLAIT_BIN, ...args];
+  const nodeFlags = [...BIN_NODE_FLAGS, ...(options.nodeFlags ?? [])];
+  const plaitArgv = [process.execPath, ...nodeFlags, PLAIT_BIN, ...args];
   const pinned = options.isOneCore ? ["taskset", "-c", "0", ...plaitArgv] : plaitArgv;
   const canTime = options.timeFile !== undefined && existsSync(TIME_BIN);
   const argv = canTime ? [TIME_BIN, "-v", "-o", options.timeFile, ...pinned] : pinned;
