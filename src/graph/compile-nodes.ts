@@ -1,5 +1,6 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { findClosest, suggest } from "../config/suggest.js";
 import { locateValue, type YamlPath } from "../config/yaml-source.js";
 import type { ResourceConfig } from "../resources/types.js";
@@ -197,7 +198,8 @@ export async function compileFunctionNode(
       ? "has no module path before #"
       : !EXPORT_NAME.test(exportName)
         ? `names export "${exportName}", which is not a JavaScript identifier`
-        : await describeMissingFile(modulePart, modulePath);
+        : ((await describeMissingFile(modulePart, modulePath)) ??
+          (await describeMissingExport(modulePart, modulePath, exportName)));
   if (problem) {
     context.scope.issues.push({
       ...locateValue(context.scope.source, [...nodePath, "function"]),
@@ -208,6 +210,33 @@ export async function compileFunctionNode(
     });
   }
   return finish(name, location, node);
+}
+
+/**
+ * Returns why the module has no function of that name, or undefined when it
+ * has one. The module is imported, so its top-level code runs at load time,
+ * as it would when the run first calls it; the run reuses the import.
+ */
+async function describeMissingExport(
+  written: string,
+  absolutePath: string,
+  exportName: string,
+): Promise<string | undefined> {
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(absolutePath).href)) as Record<string, unknown>;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return `uses ${written}, which could not be loaded (${reason})`;
+  }
+  if (typeof module[exportName] === "function") return undefined;
+  const functions = Object.keys(module).filter((key) => typeof module[key] === "function");
+  const closest = findClosest(exportName, functions);
+  const hint =
+    closest !== undefined
+      ? `did you mean "${closest}"?`
+      : `it exports ${functions.length > 0 ? functions.join(", ") : "no functions"}`;
+  return `uses ${written}#${exportName}, but that module has no exported function (${hint})`;
 }
 
 /** Returns why `absolutePath` is not a readable file, or undefined when it is one. */

@@ -151,6 +151,18 @@ outputs: {out: "{{ plain }}"}
     expect(graph.nodes[1]).toMatchObject({ exportName: "default", deps: ["named"] });
   });
 
+  it("names a function the module does not export", async () => {
+    const errors = await loadErrors({
+      "main.yaml": 'nodes:\n  f: {function: ./lib.mjs#scor}\noutputs: {v: "{{ f }}"}\n',
+      "lib.mjs": "export function score() { return 1; }\n",
+    });
+    expect(errors).toEqual([
+      'main.yaml:2:17: node "f" uses ./lib.mjs#scor, but that module has no exported ' +
+        'function (did you mean "score"?). Write function: ./path/to/module.mjs#exportName, ' +
+        "with the path relative to the pipeline file.",
+    ]);
+  });
+
   it.each([
     [
       "unknown reference",
