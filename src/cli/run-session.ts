@@ -9,7 +9,8 @@ import { chooseProgressMode, isColorEnabled } from "../dashboard/progress-mode.j
 import { createProgressReporter } from "../dashboard/progress-reporter.js";
 import { estimateCost } from "../execution/estimate.js";
 import type { RunListener } from "../execution/events.js";
-import { countRecords, readRecords } from "../execution/record-stream.js";
+import { readCsvHeader } from "../execution/csv-header.js";
+import { countRecords, detectFormat, readRecords } from "../execution/record-stream.js";
 import { runRecords, type RunTotals } from "../execution/runner.js";
 import { compileJsonSchema } from "../graph/json-schema.js";
 import { loadPipeline } from "../graph/load-pipeline.js";
@@ -91,6 +92,22 @@ async function checkReadable(file: string, what: string): Promise<void> {
   }
 }
 
+/**
+ * Checks a CSV input's header against the pipeline's `input` fields before
+ * the run, since a missing column would fail every record.
+ */
+async function checkCsvHeader(file: string, inputFields: string[]): Promise<void> {
+  const header = await readCsvHeader(file);
+  if (header === undefined) return;
+  const missing = inputFields.filter((field) => !header.includes(field));
+  if (missing.length === 0) return;
+  const names = missing.map((field) => `"${field}"`).join(", ");
+  throw new UsageError(
+    `${file}:1: the CSV header has no column ${names}, which the pipeline declares under ` +
+      `input (the header has ${header.join(", ")}); add the column or rename it`,
+  );
+}
+
 /** True when an earlier attempt read the whole input and no record is left to run. */
 function isAlreadyFinished(state: ResumeState): boolean {
   return state.manifest.status === "finished" && state.failedRecordIds.size === 0;
@@ -170,6 +187,9 @@ export async function runSession(options: RunCommandOptions): Promise<number> {
   }
   await checkWritable(options.trace, "--trace");
   const { graph, resources } = await loadPlan(options);
+  if (options.input !== undefined && options.input !== "-" && detectFormat(options.input) === "csv") {
+    await checkCsvHeader(options.input, graph.inputFields);
+  }
 
   let folder: RunFolder;
   let resume: ResumeState | undefined;

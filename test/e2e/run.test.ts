@@ -110,6 +110,14 @@ describe("plait run", () => {
     expect(results.map((r) => r["id"]).sort()).toEqual(["c1", "c2"]);
   });
 
+  it("exits 2 when a CSV header lacks a declared field", async () => {
+    const input = path.join(dir, "tickets.csv");
+    await writeFile(input, "id,ticket\nc1,Crash\n");
+    const result = await run([TRIAGE, "--resources", resources, "--input", input]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/tickets\.csv:1: the CSV header has no column "customer"/);
+  });
+
   it("reads JSON Lines from standard input", async () => {
     const input = '{"ticket":"a","customer":"b"}\n{"ticket":"c","customer":"d"}\n';
     const result = await run([TRIAGE, "--resources", resources, "--input", "-"], input);
