@@ -22,6 +22,9 @@ export function describeOutcome(options: {
 }): string[] {
   const { folder, totals } = options;
   const lines = [`results: ${relative(folder.paths.results)}`];
+  if (totals.read === 0 && totals.stoppedBy === undefined) {
+    lines.push("the input held no records, so nothing ran");
+  }
   if (totals.failed > 0) {
     lines.push(`errors:  ${relative(folder.paths.errors)} (${totals.failed} records failed)`);
   }
