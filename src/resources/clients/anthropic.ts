@@ -5,7 +5,7 @@ import type {
 } from "@anthropic-ai/sdk/resources/messages";
 import { ProviderError } from "../provider-error.js";
 import type { EndpointConfig, LlmClient, LlmReply, LlmRequest } from "../types.js";
-import { createEndpointFetch, type EndpointFetch } from "./endpoint-fetch.js";
+import { createEndpointFetch, sdkClientOptions, type EndpointFetch } from "./endpoint-fetch.js";
 import { fromSdkError } from "./sdk-error.js";
 
 /** The Messages API requires max_tokens; this is sent when a node sets none. */
@@ -26,13 +26,7 @@ export class AnthropicClient implements LlmClient {
   constructor(private readonly endpoint: EndpointConfig) {
     this.apiKey = resolveAnthropicKey(endpoint);
     this.http = createEndpointFetch(endpoint.maxConcurrent);
-    this.sdk = new Anthropic({
-      apiKey: this.apiKey,
-      baseURL: endpoint.baseUrl,
-      maxRetries: 0,
-      timeout: endpoint.timeoutMs,
-      fetch: this.http.fetch,
-    });
+    this.sdk = new Anthropic(sdkClientOptions(endpoint, this.apiKey, this.http));
   }
 
   async complete(request: LlmRequest, signal: AbortSignal): Promise<LlmReply> {

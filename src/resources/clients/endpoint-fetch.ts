@@ -1,5 +1,6 @@
 import { Agent } from "undici";
 import { BufferedResponse } from "./buffered-response.js";
+import type { EndpointConfig } from "../types.js";
 
 /** Idle keep-alive connections close after this long. */
 const KEEP_ALIVE_TIMEOUT_MS = 30_000;
@@ -77,4 +78,19 @@ function toRequestBody(body: RequestInit["body"]): string | Uint8Array | undefin
   throw new TypeError(
     `endpoint fetch sends a string or byte body only, not ${body.constructor.name}`,
   );
+}
+
+/**
+ * Builds the constructor options the openai and Anthropic SDKs share: the
+ * endpoint's key, URL and timeout, this endpoint's connection pool, and no
+ * SDK retries, because the resource manager counts every retry itself.
+ */
+export function sdkClientOptions(endpoint: EndpointConfig, apiKey: string, http: EndpointFetch) {
+  return {
+    apiKey,
+    baseURL: endpoint.baseUrl,
+    maxRetries: 0,
+    timeout: endpoint.timeoutMs,
+    fetch: http.fetch,
+  };
 }

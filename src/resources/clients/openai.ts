@@ -6,7 +6,7 @@ import type {
 } from "openai/resources/chat/completions";
 import { ProviderError } from "../provider-error.js";
 import type { EndpointConfig, LlmClient, LlmReply, LlmRequest } from "../types.js";
-import { createEndpointFetch, type EndpointFetch } from "./endpoint-fetch.js";
+import { createEndpointFetch, sdkClientOptions, type EndpointFetch } from "./endpoint-fetch.js";
 import { fromSdkError } from "./sdk-error.js";
 
 /**
@@ -22,13 +22,7 @@ export class OpenAiClient implements LlmClient {
   constructor(private readonly endpoint: EndpointConfig) {
     this.apiKey = resolveOpenAiKey(endpoint);
     this.http = createEndpointFetch(endpoint.maxConcurrent);
-    this.sdk = new OpenAI({
-      apiKey: this.apiKey,
-      baseURL: endpoint.baseUrl,
-      maxRetries: 0,
-      timeout: endpoint.timeoutMs,
-      fetch: this.http.fetch,
-    });
+    this.sdk = new OpenAI(sdkClientOptions(endpoint, this.apiKey, this.http));
   }
 
   async complete(request: LlmRequest, signal: AbortSignal): Promise<LlmReply> {
