@@ -56,7 +56,7 @@ function readHeader(runDir: string): ReportHeader {
   return reportHeaderOf(readManifest(path.join(runDir, "manifest.json")));
 }
 
-/** The report header of a run, from its manifest. */
+/** Builds the report header of a run from its manifest. */
 export function reportHeaderOf(manifest: RunManifest): ReportHeader {
   const header: ReportHeader = {
     runId: manifest.runId,

@@ -133,7 +133,7 @@ function recordOptions(options: RunCommandOptions, source: string, signal?: Abor
   };
 }
 
-/** The command that continues this run, for the interrupted and budget messages. */
+/** Builds the command that continues this run, for the interrupted and budget messages. */
 function resumeCommand(options: RunCommandOptions, folder: RunFolder): string {
   const runsDir = options.runsDir === DEFAULT_RUNS_DIR ? "" : ` --runs-dir ${options.runsDir}`;
   return (

@@ -42,12 +42,12 @@ export function describeOutcome(options: {
   return lines;
 }
 
-/** The end-of-run summary: the same tables `plait report` prints. */
+/** Renders the end-of-run summary, the same tables `plait report` prints. */
 export function renderRunSummary(metrics: RunMetrics, folder: RunFolder): string {
   return renderReport(metrics, "table", reportHeaderOf(folder.manifest));
 }
 
-/** The `--dry-run` table. */
+/** Renders the `--dry-run` table. */
 export function renderEstimate(estimate: CostEstimate): string {
   const lines = [
     `dry run: ${estimate.records} records, ${estimate.calls} LLM calls, nothing called`,

@@ -16,7 +16,7 @@ import {
  */
 /**
  * Upper bounds that catch typos (an extra zero or an exponent) before they
- * allocate a slot table or overflow a timer: Node timers hold at most
+ * allocate a slot table or overflow a timer. A Node.js timer waits at most
  * 2^31 - 1 ms, about 24.8 days, and one day is far beyond any LLM call.
  */
 const MAX_CONCURRENCY = 100_000;

@@ -112,7 +112,7 @@ function untilAborted(
 }
 
 /**
- * Longest a function call may take. NOTE: fixed for now; function nodes
+ * Maximum time a function call may take. NOTE: fixed for now; function nodes
  * take no `timeout` option yet.
  */
 const FUNCTION_TIMEOUT_MS = 300_000;

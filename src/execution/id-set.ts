@@ -2,7 +2,7 @@
  * A set of record ids kept as 53-bit hashes in a typed array, so checking a
  * million ids for repeats costs about 16 MB instead of the hundreds a Set of
  * strings would take. Two different ids share a hash with a chance of about
- * n² / 2^54 (about 1 in 18,000 for ten million ids); such a pair would be
+ * n² / 2^54, about 1 in 18,000 for ten million ids. Such a pair would be
  * reported as a repeat.
  */
 export class IdSet {
@@ -46,7 +46,7 @@ function insert(slots: Float64Array, hash: number): boolean {
   }
 }
 
-/** A 53-bit string hash (two 32-bit multiply-xor lanes), never 0. */
+/** Hashes a string to 53 bits with two 32-bit multiply-xor lanes. Never returns 0. */
 function hashId(id: string): number {
   let h1 = 0xdeadbeef;
   let h2 = 0x41c6ce57;

@@ -44,7 +44,7 @@ export interface RunTotals {
   interrupted: number;
   /** Finished in an earlier run and skipped on resume. */
   skipped: number;
-  /** Why admission stopped before the input ended, if it did. */
+  /** Reason admission stopped before the input ended, if it did. */
   stoppedBy?: "signal" | "budget";
 }
 
@@ -168,8 +168,8 @@ export async function runRecords(options: RunRecordsOptions): Promise<RunTotals>
       inFlight++;
       admit(plan, services, record, options.resume?.nodeValues.get(record.id), settle);
     }
-    // A stop can also end the input itself (the reader is destroyed), so
-    // the loop may end without seeing it; the run is interrupted either way.
+    // A stop can also end the input itself, because the reader is destroyed,
+    // so the loop may end without seeing it. The run is interrupted either way.
     if (stopSignal.aborted) totals.stoppedBy ??= "signal";
     while (inFlight > 0) {
       await new Promise<void>((resolve) => (wake = resolve));
@@ -193,7 +193,7 @@ function admit(
   const problem = checkRecord(plan.graph, record);
   if (problem !== undefined) {
     // Settle on a later tick, as a graph run would, so the admission loop
-    // sees one order of events whatever the record holds.
+    // gets one order of events whatever the record contains.
     queueMicrotask(() => settle(record, { status: "failed", failure: problem }));
     return;
   }

@@ -4,7 +4,7 @@ import type { RunEmitter } from "./emitter.js";
 import { NodeError } from "./node-error.js";
 import type { CallScheduler } from "./scheduler.js";
 
-/** What the execution layer needs from the resource manager. */
+/** The part of the resource manager that the execution layer calls. */
 export interface CallGateway {
   /** Calls of the alias that may be in flight at once. */
   capacity(alias: string): number;
@@ -71,7 +71,7 @@ export function cancelledError(): NodeError {
   return new NodeError("cancelled", "cancelled because the run was interrupted");
 }
 
-/** Carries a resource manager error's kind over, so errors.jsonl says what happened. */
+/** Carries a resource manager error's kind over, so errors.jsonl records what happened. */
 export function toNodeError(error: unknown, signal?: AbortSignal): NodeError {
   if (error instanceof NodeError) return error;
   if (signal?.aborted) return cancelledError();

@@ -215,7 +215,7 @@ export async function compileFunctionNode(
 /**
  * Returns why the module has no function of that name, or undefined when it
  * has one. The module is imported, so its top-level code runs at load time,
- * as it would when the run first calls it; the run reuses the import.
+ * as it would when the run first calls it. The run reuses the import.
  */
 async function describeMissingExport(
   written: string,

@@ -4,7 +4,7 @@ import { parseRetryAfterMs } from "./retry-after.js";
 /** Maximum total time a call waits out 429s before it fails: 10 minutes. */
 export const MAX_RATE_LIMIT_WAIT_MS = 10 * 60 * 1000;
 
-/** Shortest wait after a 429, whatever Retry-After says: 250 ms. */
+/** Minimum wait after a 429, whatever the Retry-After header requests: 250 ms. */
 export const MIN_RATE_LIMIT_WAIT_MS = 250;
 
 /** Cap on one exponential backoff delay, so that many retries stay sane: 2 minutes. */
@@ -64,7 +64,7 @@ export function decideRetry(
   switch (error.kind) {
     case "rate_limited": {
       // A Retry-After of 0 (or a tiny one) would requeue at once, over and
-      // over; a floor keeps a server that always answers 429 from being
+      // over; a floor keeps a server that always returns 429 from being
       // hammered while the total wait runs out.
       const delayMs = Math.max(
         MIN_RATE_LIMIT_WAIT_MS,

@@ -20,7 +20,7 @@ export interface EndpointConfig {
   baseUrl?: string;
   /** Never logged, printed or written to a run folder. */
   apiKey?: string;
-  /** Most calls in flight at once on this endpoint. Default 10. */
+  /** Maximum calls in flight at once on this endpoint. Default 10. */
   maxConcurrent: number;
   /** Requests per second; undefined means no limit. */
   rateLimit?: number;
@@ -48,7 +48,7 @@ export interface EndpointConfig {
   jitterMs: number;
   /** `simulated` only: share of calls that fail with a transient error, 0 to 1. */
   errorRate: number;
-  /** `simulated` only: share of calls answered as rate limited, 0 to 1. */
+  /** `simulated` only: share of calls that return a rate-limit error, 0 to 1. */
   rateLimitRate: number;
 }
 
@@ -67,7 +67,7 @@ export interface ResourceConfig {
   checkpointBufferSize: number;
 }
 
-/** What a node asks of a model. */
+/** A request from a node to a model. */
 export interface LlmRequest {
   prompt: string;
   system?: string;
@@ -78,7 +78,7 @@ export interface LlmRequest {
   isJson?: boolean;
   /**
    * JSON Schema the reply should meet. Providers with structured output get
-   * it; the simulated provider and the mock server answer with a value that
+   * it, and the simulated provider and the mock server return a value that
    * meets it.
    */
   jsonSchema?: Record<string, unknown>;
@@ -110,7 +110,7 @@ export interface LlmReply {
   requestId?: string;
 }
 
-/** A finished call as the execution layer sees it. */
+/** A finished call, as the execution layer receives it. */
 export interface CallResult extends LlmReply {
   callId: string;
   endpoint: string;
@@ -118,7 +118,7 @@ export interface CallResult extends LlmReply {
   /** Attempts made, the successful one included; 429 requeues are not counted. */
   attempts: number;
   costUsd: number;
-  /** Answered from the result cache, so nothing was spent. */
+  /** Served from the result cache, so nothing was spent. */
   isCached: boolean;
 }
 

@@ -15,7 +15,7 @@ export interface Clock {
 /** Random source in [0, 1), injected so that jitter is reproducible in tests. */
 export type Random = () => number;
 
-/** Longest delay a Node.js timer holds, in milliseconds. */
+/** Maximum delay of a Node.js timer, in milliseconds. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export const systemClock: Clock = {

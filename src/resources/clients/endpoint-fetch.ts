@@ -25,7 +25,7 @@ export interface EndpointFetch {
  * before the promise resolves.
  *
  * NOTE: redirects are not followed, and a streamed reply is not supported;
- * provider APIs answer chat calls directly, and plait never streams.
+ * provider APIs return chat replies directly, and plait never streams.
  */
 export function createEndpointFetch(maxConcurrent: number): EndpointFetch {
   const agent = new Agent({
