@@ -30,7 +30,7 @@ export async function createProgressReporter(
   const timing = intervalMs === undefined ? {} : { intervalMs };
   switch (options.mode) {
     case "dashboard": {
-      const { createInkReporter } = await import("./ink-reporter.js");
+      const { createInkReporter } = await importLiveInk();
       return createInkReporter({ stream, collector, clock, isColor: options.isColor, ...timing });
     }
     case "bar":
@@ -43,5 +43,26 @@ export async function createProgressReporter(
         log: (message) => stream.write(message + "\n"),
         stop: async () => {},
       };
+  }
+}
+
+/**
+ * Loads the ink dashboard so that it redraws even where CI is set. Ink reads
+ * CI once, when it is first loaded, and then draws only the last frame; the
+ * dashboard is chosen in CI only by an explicit --progress dashboard, which
+ * asks for live drawing. The variables are hidden while ink loads and put
+ * back at once.
+ */
+async function importLiveInk(): Promise<typeof import("./ink-reporter.js")> {
+  const names = ["CI", "CONTINUOUS_INTEGRATION"];
+  const saved = names.map((name) => process.env[name]);
+  for (const name of names) delete process.env[name];
+  try {
+    return await import("./ink-reporter.js");
+  } finally {
+    names.forEach((name, index) => {
+      const value = saved[index];
+      if (value !== undefined) process.env[name] = value;
+    });
   }
 }
