@@ -48,21 +48,20 @@ export async function createProgressReporter(
 
 /**
  * Loads the ink dashboard so that it redraws even where CI is set. Ink reads
- * CI once, when it is first loaded, and then draws only the last frame; the
- * dashboard is chosen in CI only by an explicit --progress dashboard, which
- * asks for live drawing. The variables are hidden while ink loads and put
- * back at once.
+ * CI once, when it loads, and then draws only the last frame. In CI the
+ * dashboard runs only after an explicit --progress dashboard, which requests
+ * live drawing, so the variables are hidden while ink loads and then restored.
  */
 async function importLiveInk(): Promise<typeof import("./ink-reporter.js")> {
-  const names = ["CI", "CONTINUOUS_INTEGRATION"];
-  const saved = names.map((name) => process.env[name]);
-  for (const name of names) delete process.env[name];
+  const variables = ["CI", "CONTINUOUS_INTEGRATION"];
+  const savedValues = variables.map((variable) => process.env[variable]);
+  for (const variable of variables) delete process.env[variable];
   try {
     return await import("./ink-reporter.js");
   } finally {
-    names.forEach((name, index) => {
-      const value = saved[index];
-      if (value !== undefined) process.env[name] = value;
+    variables.forEach((variable, index) => {
+      const savedValue = savedValues[index];
+      if (savedValue !== undefined) process.env[variable] = savedValue;
     });
   }
 }
