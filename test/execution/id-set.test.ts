@@ -16,4 +16,15 @@ describe("IdSet", () => {
     for (let i = 0; i < 50_000; i += 997) expect(ids.add(`record-${i}`)).toBe(false);
     expect(ids.size).toBe(50_000);
   });
+
+  it("finds repeats among 300,000 ids", () => {
+    const ids = new IdSet();
+    let added = 0;
+    for (let i = 0; i < 300_000; i++) if (ids.add(String(i))) added++;
+    let repeats = 0;
+    for (let i = 0; i < 300_000; i += 7) if (!ids.add(String(i))) repeats++;
+    expect(added).toBe(300_000);
+    expect(repeats).toBe(Math.ceil(300_000 / 7));
+    expect(ids.size).toBe(300_000);
+  });
 });
