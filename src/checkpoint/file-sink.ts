@@ -18,7 +18,7 @@ export interface AppendSink {
 }
 
 interface PendingWrite {
-  buffer: Buffer;
+  chunk: string;
   position: number;
 }
 
@@ -47,33 +47,37 @@ export class FileSink implements AppendSink {
   }
 
   write(chunk: string): Promise<void> {
-    const write: PendingWrite = { buffer: Buffer.from(chunk, "utf8"), position: this.position };
-    this.position += write.buffer.length;
+    const write: PendingWrite = { chunk, position: this.position };
+    const byteLength = Buffer.byteLength(chunk, "utf8");
+    this.position += byteLength;
     this.pending = write;
+    const finish = () => {
+      if (this.pending === write) this.pending = null;
+    };
+    // Node copies a string into native memory for the thread pool, so
+    // frequent flushes leave no Buffers for the garbage collector.
     return new Promise<void>((resolve, reject) => {
-      const writeFrom = (offset: number) => {
-        const length = write.buffer.length - offset;
-        fs.write(this.fd, write.buffer, offset, length, write.position + offset, (error, n) => {
-          if (error) {
-            reject(error);
-            return;
-          }
-          // A short write is legal; continue where the kernel stopped.
-          if (offset + n < write.buffer.length) {
-            writeFrom(offset + n);
-            return;
-          }
-          if (this.pending === write) this.pending = null;
+      fs.write(this.fd, chunk, write.position, "utf8", (error, written) => {
+        if (error) {
+          reject(error);
+          return;
+        }
+        if (written === byteLength) {
+          finish();
           resolve();
-        });
-      };
-      writeFrom(0);
+          return;
+        }
+        writeRest(this.fd, Buffer.from(chunk, "utf8"), written, write.position).then(() => {
+          finish();
+          resolve();
+        }, reject);
+      });
     });
   }
 
   writeSync(chunk: string): void {
     if (this.pending !== null) {
-      writeAllSync(this.fd, this.pending.buffer, this.pending.position);
+      writeAllSync(this.fd, Buffer.from(this.pending.chunk, "utf8"), this.pending.position);
       this.pending = null;
     }
     const buffer = Buffer.from(chunk, "utf8");
@@ -88,6 +92,25 @@ export class FileSink implements AppendSink {
       fs.close(this.fd, (error) => (error ? reject(error) : resolve()));
     });
   }
+}
+
+/** Writes `buffer` from `offset` on, continuing after short writes. */
+function writeRest(fd: number, buffer: Buffer, offset: number, position: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const writeFrom = (from: number) => {
+      const length = buffer.length - from;
+      fs.write(fd, buffer, from, length, position + from, (error, written) => {
+        if (error) {
+          reject(error);
+          return;
+        }
+        // A short write is legal; continue where the kernel stopped.
+        if (from + written < buffer.length) writeFrom(from + written);
+        else resolve();
+      });
+    };
+    writeFrom(offset);
+  });
 }
 
 function writeAllSync(fd: number, buffer: Buffer, position: number): void {
