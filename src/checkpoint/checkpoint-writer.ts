@@ -25,7 +25,7 @@ export interface CheckpointWriterOptions {
   flushIntervalMs?: number;
   /**
    * Text waiting or being written, in UTF-16 code units (bytes for ASCII),
-   * above which `isBackedUp` is true. Default 16 MiB.
+   * above which `isBackedUp` is true. Default 4 MiB.
    */
   highWaterMark?: number;
   /** Records finished by an earlier attempt of this run, whose results are never written again. */
@@ -100,7 +100,7 @@ export class CheckpointWriter implements RunListener {
     this.clock = options.clock;
     this.bufferSize = positiveInteger("bufferSize", options.bufferSize ?? 10);
     this.flushIntervalMs = options.flushIntervalMs ?? 1000;
-    this.highWaterMark = options.highWaterMark ?? 16 * 1024 * 1024;
+    this.highWaterMark = options.highWaterMark ?? 4 * 1024 * 1024;
     this.finishedBefore = options.finishedRecordIds ?? new Set();
     this.carried = new Map(options.carriedErrorLines ?? []);
     this.onFinalFlush = options.onFinalFlush;

@@ -16,7 +16,7 @@ export interface OpenCheckpointWriterOptions {
   bufferSize?: number;
   /** Maximum time a line waits before a flush starts, in ms. Default 1000. */
   flushIntervalMs?: number;
-  /** See CheckpointWriterOptions.highWaterMark. Default 16 MiB. */
+  /** See CheckpointWriterOptions.highWaterMark. Default 4 MiB. */
   highWaterMark?: number;
   /** The state `loadResumeState` read from this folder, when resuming. */
   resume?: ResumeState;
