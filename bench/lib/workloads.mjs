@@ -111,7 +111,14 @@ export function mockEndpoint(alias, url, model, settings) {
  * makes no call, so `{slow: [text], fast: []}` calls only `slow`.
  */
 export function splitRecord(i) {
-  const text = `ticket ${i}: the invoice for order ${i * 7919} is wrong`;
-  const isSlow = i % 2 === 0;
-  return { id: `r${i}`, text, slow: isSlow ? [text] : [], fast: isSlow ? [] : [text] };
+  return splitRecordEvery(2)(i);
+}
+
+/** Like splitRecord, but one record in `every` lists its text for `slow`. */
+export function splitRecordEvery(every) {
+  return (i) => {
+    const text = `ticket ${i}: the invoice for order ${i * 7919} is wrong`;
+    const isSlow = i % every === 0;
+    return { id: `r${i}`, text, slow: isSlow ? [text] : [], fast: isSlow ? [] : [text] };
+  };
 }
