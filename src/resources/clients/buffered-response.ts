@@ -1,3 +1,5 @@
+import type { ReplyHeaders } from "./reply-headers.js";
+
 /**
  * A fetch Response whose body was read in full, as UTF-8 text, before it
  * was built. It has the members that the openai, @anthropic-ai/sdk and
@@ -18,7 +20,7 @@ export class BufferedResponse {
   constructor(
     readonly url: string,
     readonly status: number,
-    readonly headers: Headers,
+    readonly headers: ReplyHeaders,
     private readonly bodyText: string,
   ) {
     this.ok = status >= 200 && status < 300;

@@ -1,5 +1,6 @@
 import { Agent } from "undici";
 import { BufferedResponse } from "./buffered-response.js";
+import { ReplyHeaders } from "./reply-headers.js";
 import type { EndpointConfig } from "../types.js";
 
 /** Idle keep-alive connections close after this long. */
@@ -45,11 +46,7 @@ export function createEndpointFetch(maxConcurrent: number): EndpointFetch {
       signal: init.signal ?? undefined,
     });
     const bodyText = await reply.body.text();
-    const headers = new Headers();
-    for (const [name, value] of Object.entries(reply.headers)) {
-      if (Array.isArray(value)) for (const item of value) headers.append(name, item);
-      else if (value !== undefined) headers.append(name, value);
-    }
+    const headers = new ReplyHeaders(reply.headers);
     return new BufferedResponse(url.href, reply.statusCode, headers, bodyText);
   };
   return {
