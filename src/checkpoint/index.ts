@@ -29,7 +29,7 @@ export {
   type RunStatus,
 } from "./manifest.js";
 export { openCheckpointWriter, type OpenCheckpointWriterOptions } from "./open-writer.js";
-export { effectiveStatus, isProcessAlive } from "./process-status.js";
+export { effectiveStatus, isProcessAlive, readProcessStartTime } from "./process-status.js";
 export { loadResumeState, type ResumeState } from "./resume-state.js";
 export {
   createRunFolder,
@@ -37,7 +37,18 @@ export {
   RUN_FILES,
   RunFolder,
   type CreateRunFolderOptions,
+  type OpenRunFolderOptions,
   type RunPaths,
 } from "./run-folder.js";
 export { RunFolderError } from "./run-folder-error.js";
+export {
+  acquireRunLock,
+  checkLockOwner,
+  LOCK_FILE,
+  readRunLock,
+  RunLock,
+  type AcquireRunLockOptions,
+  type ProcessChecks,
+} from "./run-lock.js";
+export { RunLockedError, type RunLockOwner } from "./run-locked-error.js";
 export { createRunId } from "./run-id.js";

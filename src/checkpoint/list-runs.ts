@@ -1,9 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import { isNotFound, readManifest, type RunStatus } from "./manifest.js";
+import { isNotFound, readManifest, type RunManifest, type RunStatus } from "./manifest.js";
 import { effectiveStatus, isProcessAlive } from "./process-status.js";
 import { RUN_FILES } from "./run-folder.js";
 import { RunFolderError } from "./run-folder-error.js";
+import { checkLockOwner, readRunLock } from "./run-lock.js";
 
 /** One run as `plait runs` lists it. */
 export interface RunSummary {
@@ -13,7 +14,7 @@ export interface RunSummary {
   pipelinePath: string;
   pipelineAbsolutePath: string;
   pipelineName: string;
-  /** `running` in the manifest but with a dead process reads as `interrupted`. */
+  /** `running` in the manifest but with a dead process or a stale lock reads as `interrupted`. */
   status: RunStatus;
   recordsDone: number;
   recordsFailed: number;
@@ -58,7 +59,7 @@ export function listRuns(
         pipelinePath: manifest.pipeline.path,
         pipelineAbsolutePath: manifest.pipeline.absolutePath,
         pipelineName: manifest.pipeline.name,
-        status: effectiveStatus(manifest, isAlive),
+        status: currentStatus(dir, manifest, isAlive),
         recordsDone: manifest.records.done,
         recordsFailed: manifest.records.failed,
         recordsTotal: manifest.records.total,
@@ -83,6 +84,24 @@ export function listRuns(
 export function findLatestRun(runsDir: string, pipelinePath: string): RunSummary | null {
   const wanted = path.resolve(pipelinePath);
   return listRuns(runsDir).runs.find((run) => run.pipelineAbsolutePath === wanted) ?? null;
+}
+
+/**
+ * Checks a run the manifest calls running against its lock file, which
+ * also tells a reused pid from the run's process. A run without a lock
+ * file, such as one from an older plait, is checked by the manifest's pid.
+ */
+function currentStatus(
+  dir: string,
+  manifest: RunManifest,
+  isAlive: (pid: number) => boolean,
+): RunStatus {
+  if (manifest.status !== "running") return manifest.status;
+  const owner = readRunLock(dir);
+  if (owner === null) return effectiveStatus(manifest, isAlive);
+  const liveness = checkLockOwner(owner, { isAlive });
+  if (liveness === "unknown") return manifest.status;
+  return liveness === "live" ? "running" : "interrupted";
 }
 
 function compareDesc(a: string, b: string): number {

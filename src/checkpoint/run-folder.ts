@@ -13,6 +13,7 @@ import {
 import { assertNotRunningElsewhere } from "./process-status.js";
 import { RunFolderError } from "./run-folder-error.js";
 import { createRunId } from "./run-id.js";
+import { acquireRunLock, LOCK_FILE, type RunLock } from "./run-lock.js";
 
 /** File names inside a run folder. */
 export const RUN_FILES = {
@@ -24,6 +25,8 @@ export const RUN_FILES = {
   previousErrors: "errors.previous.jsonl",
   metrics: "metrics.json",
   trace: "trace.json",
+  /** Present while a process writes to the run; see `acquireRunLock`. */
+  lock: LOCK_FILE,
 } as const;
 
 export interface RunPaths {
@@ -35,6 +38,7 @@ export interface RunPaths {
   previousErrors: string;
   metrics: string;
   trace: string;
+  lock: string;
 }
 
 export interface CreateRunFolderOptions {
@@ -60,6 +64,18 @@ export interface CreateRunFolderOptions {
   recordsTotal?: number | null;
   /** Wall clock for the run id and timestamps. Default: the system time. */
   now?: () => Date;
+  /**
+   * Takes the run lock before the manifest is written, so that no other
+   * process can resume the run while this one creates it. Default false.
+   */
+  isLocked?: boolean;
+}
+
+export interface OpenRunFolderOptions {
+  /** Wall clock for timestamps. Default: the system time. */
+  now?: () => Date;
+  /** The lock this process took on the folder before opening it. */
+  lock?: RunLock;
 }
 
 /** An open run folder: its paths and its manifest, which only this object writes. */
@@ -67,14 +83,22 @@ export class RunFolder {
   readonly dir: string;
   readonly id: string;
   readonly paths: RunPaths;
+  /** The lock this process holds on the folder, when it took one. */
+  readonly lock: RunLock | undefined;
   private current: RunManifest;
   private readonly now: () => Date;
 
-  constructor(dir: string, manifest: RunManifest, now: () => Date = () => new Date()) {
+  constructor(
+    dir: string,
+    manifest: RunManifest,
+    now: () => Date = () => new Date(),
+    lock?: RunLock,
+  ) {
     this.dir = path.resolve(dir);
     this.id = manifest.runId;
     this.current = manifest;
     this.now = now;
+    this.lock = lock;
     const inFolder = (name: string) => path.join(this.dir, name);
     this.paths = {
       manifest: inFolder(RUN_FILES.manifest),
@@ -84,6 +108,7 @@ export class RunFolder {
       previousErrors: inFolder(RUN_FILES.previousErrors),
       metrics: inFolder(RUN_FILES.metrics),
       trace: inFolder(RUN_FILES.trace),
+      lock: inFolder(RUN_FILES.lock),
     };
   }
 
@@ -108,17 +133,24 @@ export class RunFolder {
   }
 
   /**
-   * Marks the run as running again in this process, for `--resume`. Throws
-   * RunFolderError when another live process still runs it.
+   * Marks the run as running again in this process, for `--resume`. Without
+   * a held lock it checks the manifest's pid instead, and throws
+   * RunFolderError when another live process still runs the run. The lock
+   * is the better check: it also tells a reused pid from the run's process.
    */
   markResumed(patch: ManifestPatch = {}): RunManifest {
-    assertNotRunningElsewhere(this.current);
+    if (this.lock?.isHeld !== true) assertNotRunningElsewhere(this.current);
     return this.updateManifest({
       ...patch,
       status: "running",
       pid: process.pid,
       resumedAt: [...this.current.resumedAt, this.now().toISOString()],
     });
+  }
+
+  /** Releases the folder's lock, if this process holds one; safe to call more than once. */
+  releaseLock(): void {
+    this.lock?.release();
   }
 
   /** Writes metrics.json atomically from the metrics collector's `toJSON`. */
@@ -139,6 +171,7 @@ export async function createRunFolder(options: CreateRunFolderOptions): Promise<
   });
   fs.mkdirSync(options.runsDir, { recursive: true, mode: DIR_MODE });
   const { runId, dir } = makeUniqueDir(options.runsDir, options.pipeline.name, startedAt);
+  const lock = options.isLocked === true ? acquireRunLock(dir, { runId, now }) : undefined;
   const outputPath = path.resolve(options.outputPath ?? path.join(dir, RUN_FILES.results));
   const manifest: RunManifest = {
     format: MANIFEST_FORMAT,
@@ -164,14 +197,20 @@ export async function createRunFolder(options: CreateRunFolderOptions): Promise<
     records: { done: 0, failed: 0, total: options.recordsTotal ?? null },
     costUsd: 0,
   };
-  writeJsonAtomicSync(path.join(dir, RUN_FILES.manifest), manifest);
-  return new RunFolder(dir, manifest, now);
+  try {
+    writeJsonAtomicSync(path.join(dir, RUN_FILES.manifest), manifest);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+  return new RunFolder(dir, manifest, now, lock);
 }
 
 /** Opens an existing run folder; throws RunFolderError when it is not one. */
-export function openRunFolder(dir: string, now?: () => Date): RunFolder {
+export function openRunFolder(dir: string, options: OpenRunFolderOptions = {}): RunFolder {
   if (!fs.existsSync(dir)) throw new RunFolderError(`run folder ${dir} not found`);
-  return new RunFolder(dir, readManifest(path.join(dir, RUN_FILES.manifest)), now);
+  const manifest = readManifest(path.join(dir, RUN_FILES.manifest));
+  return new RunFolder(dir, manifest, options.now, options.lock);
 }
 
 function makeUniqueDir(runsDir: string, name: string, startedAt: Date) {
