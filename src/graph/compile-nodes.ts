@@ -7,6 +7,7 @@ import type { ResourceConfig } from "../resources/types.js";
 import { depsOf, nodeTemplates } from "./graph-nodes.js";
 import { findJsonSchemaProblem } from "./json-schema.js";
 import { flattenPipeline } from "./nested.js";
+import type { ChildOutputs, NodeShapes } from "./node-shapes.js";
 import type {
   RawFunctionNode,
   RawLlmNode,
@@ -14,6 +15,8 @@ import type {
   RawTemplateNode,
 } from "./pipeline-schema.js";
 import { compileTemplate, type Scope } from "./references.js";
+import { parseTemplate } from "./template.js";
+import { checkTemperature } from "./temperature-range.js";
 import type {
   CompiledTemplate,
   FunctionNode,
@@ -26,11 +29,13 @@ import type {
 
 /** Context for compiling one node of a file: the shared scope, folder and resources. */
 export interface NodeContext {
-  /** Scope shared by the file's nodes; owner and hasForeach are set per node. */
-  scope: Omit<Scope, "owner" | "hasForeach">;
+  /** Scope shared by the file's nodes; the other Scope fields are set per node. */
+  scope: Omit<Scope, "owner" | "hasForeach" | "shapes" | "itemShape">;
   /** Absolute folder of the pipeline file, which relative paths start from. */
   dir: string;
   resources?: ResourceConfig;
+  /** Shapes of the file's node values; without them fields are not checked. */
+  shapes?: NodeShapes;
 }
 
 /** A node compiled: what it reads at its own level, and its graph nodes. */
@@ -44,22 +49,56 @@ export interface CompiledNode {
 }
 
 /** The parts of a nested pipeline that its parent needs. */
-export interface ChildPipeline {
+export interface ChildPipeline extends ChildOutputs {
   file: string;
   inputFields: readonly string[];
-  /** Undefined when the file's outputs are missing or malformed. */
-  outputNames?: readonly string[];
   /** Undefined when the child file has problems of its own. */
   graph?: Graph;
 }
 
 function scopeFor(context: NodeContext, name: string, hasForeach: boolean): Scope {
-  return { ...context.scope, owner: `node "${name}"`, hasForeach };
+  const scope: Scope = { ...context.scope, owner: `node "${name}"`, hasForeach };
+  if (context.shapes !== undefined) {
+    scope.shapes = context.shapes;
+    if (hasForeach) scope.itemShape = context.shapes.itemShapeOf(name);
+  }
+  return scope;
 }
 
-function compileForeach(raw: { foreach?: string }, nodePath: YamlPath, scope: Scope) {
+function compileForeach(
+  raw: { foreach?: string },
+  nodePath: readonly [string, string],
+  scope: Scope,
+  context: NodeContext,
+) {
   if (raw.foreach === undefined) return undefined;
-  return compileTemplate(raw.foreach, [...nodePath, "foreach"], scope, true);
+  const compiled = compileTemplate(raw.foreach, [...nodePath, "foreach"], scope, true);
+  checkForeachIsList(nodePath[1], raw.foreach, context);
+  return compiled;
+}
+
+/**
+ * A foreach over a value known not to be a list would fail every record.
+ * Only a foreach that is one reference is checked here.
+ */
+function checkForeachIsList(name: string, foreach: string, context: NodeContext): void {
+  // NOTE: a foreach with text around its reference builds a string and
+  // fails at run time too, but it is left to the run.
+  if (parseTemplate(foreach).parts.length !== 1) return;
+  const shape = context.shapes?.shapeOfTemplate(foreach, undefined, "the foreach");
+  if (shape === undefined || (shape.kind !== "scalar" && shape.kind !== "object")) return;
+  const gives =
+    shape.kind === "scalar"
+      ? `${shape.description} (${shape.origin})`
+      : `an object (${shape.origin})`;
+  const { source, issues } = context.scope;
+  issues.push({
+    ...locateValue(source, ["nodes", name, "foreach"]),
+    key: `nodes.${name}.foreach`,
+    message:
+      `node "${name}" has foreach: "${foreach}", which gives ${gives}, not a list. ` +
+      "Point foreach at a list, like a JSON field whose schema has type: array.",
+  });
 }
 
 function compileBindings(
@@ -85,9 +124,9 @@ export function compileLlmNode(
   location: SourceLocation,
   context: NodeContext,
 ): CompiledNode {
-  const nodePath = ["nodes", name];
+  const nodePath = ["nodes", name] as const;
   const scope = scopeFor(context, name, raw.foreach !== undefined);
-  const foreach = compileForeach(raw, nodePath, scope);
+  const foreach = compileForeach(raw, nodePath, scope, context);
   const node: LlmNode = {
     kind: "llm",
     id: name,
@@ -110,6 +149,16 @@ export function compileLlmNode(
   if (raw.schema !== undefined) node.schema = raw.schema;
   checkAlias(name, raw.llm, context);
   checkSchema(name, raw, context);
+  if (raw.temperature !== undefined && context.resources !== undefined) {
+    const { source, issues } = context.scope;
+    const where = {
+      ...locateValue(source, [...nodePath, "temperature"]),
+      key: `nodes.${name}.temperature`,
+    };
+    for (const message of checkTemperature(name, raw.temperature, raw.llm, context.resources)) {
+      issues.push({ ...where, message });
+    }
+  }
   return finish(name, location, node);
 }
 
@@ -154,9 +203,9 @@ export function compileTemplateNode(
   location: SourceLocation,
   context: NodeContext,
 ): CompiledNode {
-  const nodePath = ["nodes", name];
+  const nodePath = ["nodes", name] as const;
   const scope = scopeFor(context, name, raw.foreach !== undefined);
-  const foreach = compileForeach(raw, nodePath, scope);
+  const foreach = compileForeach(raw, nodePath, scope, context);
   const node: TemplateNode = {
     kind: "template",
     id: name,
@@ -176,9 +225,9 @@ export async function compileFunctionNode(
   location: SourceLocation,
   context: NodeContext,
 ): Promise<CompiledNode> {
-  const nodePath = ["nodes", name];
+  const nodePath = ["nodes", name] as const;
   const scope = scopeFor(context, name, raw.foreach !== undefined);
-  const foreach = compileForeach(raw, nodePath, scope);
+  const foreach = compileForeach(raw, nodePath, scope, context);
   const hash = raw.function.lastIndexOf("#");
   const modulePart = hash < 0 ? raw.function : raw.function.slice(0, hash);
   const exportName = hash < 0 ? "default" : raw.function.slice(hash + 1);
@@ -259,9 +308,9 @@ export function compilePipelineNode(
   context: NodeContext,
   child: ChildPipeline | undefined,
 ): CompiledNode {
-  const nodePath = ["nodes", name];
+  const nodePath = ["nodes", name] as const;
   const scope = scopeFor(context, name, raw.foreach !== undefined);
-  const foreach = compileForeach(raw, nodePath, scope);
+  const foreach = compileForeach(raw, nodePath, scope, context);
   const bindings = compileBindings(raw.with ?? {}, nodePath, scope);
   if (child) checkBindings(name, raw, child, context);
   const templates = Object.values(bindings);

@@ -30,7 +30,8 @@ import {
   type RawPipelineFile,
   type RawPipelineNode,
 } from "./pipeline-schema.js";
-import { compileTemplate, type NestedOutputs } from "./references.js";
+import { NodeShapes } from "./node-shapes.js";
+import { compileTemplate, type Scope } from "./references.js";
 import { findCycles, sortTopologically } from "./topological-order.js";
 import type { CompiledTemplate, Graph } from "./types.js";
 
@@ -108,17 +109,13 @@ class PipelineLoader {
       if (child) children.set(node.name, child);
     }
 
-    const nested = new Map<string, NestedOutputs>();
-    for (const node of nodes.filter((node) => node.kind === "pipeline")) {
-      const child = children.get(node.name);
-      const isList = (node.raw as RawPipelineNode).foreach !== undefined;
-      nested.set(node.name, { isList, outputs: child?.outputNames });
-    }
+    const shapes = new NodeShapes(nodes, children);
     const nodeNames = new Set(Object.keys(raw.nodes ?? {}));
     const context: NodeContext = {
-      scope: { source, issues: this.issues, nodeNames, inputFields, nested },
+      scope: { source, issues: this.issues, nodeNames, inputFields },
       dir: path.dirname(absolutePath),
       resources: this.resources,
+      shapes,
     };
     const compiledNodes: CompiledNode[] = [];
     for (const node of nodes) {
@@ -128,7 +125,15 @@ class PipelineLoader {
     this.checkCycles(source, compiledNodes);
 
     const result: ChildPipeline = { file, inputFields };
-    if (raw.outputs) result.outputNames = Object.keys(raw.outputs);
+    if (raw.outputs) {
+      result.outputNames = Object.keys(raw.outputs);
+      result.outputShapes = new Map(
+        Object.entries(raw.outputs).map(([name, text]) => [
+          name,
+          shapes.shapeOfTemplate(text, undefined, `output "${name}" of ${file}`),
+        ]),
+      );
+    }
     if (this.issues.length === issueCount) {
       const graphNodes = sortTopologically(compiledNodes.flatMap((node) => node.nodes));
       result.graph = { name, file, inputFields, nodes: graphNodes, outputs };
@@ -298,7 +303,8 @@ class PipelineLoader {
       });
     }
     for (const [name, text] of Object.entries(outputs)) {
-      const scope = { ...context.scope, owner: `output "${name}"`, hasForeach: false };
+      const scope: Scope = { ...context.scope, owner: `output "${name}"`, hasForeach: false };
+      if (context.shapes !== undefined) scope.shapes = context.shapes;
       compiled[name] = compileTemplate(text, ["outputs", name], scope);
     }
     return compiled;

@@ -1,16 +1,10 @@
 import type { ConfigIssue } from "../config/errors.js";
 import { findClosest } from "../config/suggest.js";
 import { locateBraces, type YamlPath, type YamlSource } from "../config/yaml-source.js";
+import { describePathProblem } from "./field-messages.js";
 import { parseTemplate, type ParsedReference } from "./template.js";
 import { INDEX, INPUT, ITEM, type CompiledTemplate, type Ref, type Segment } from "./types.js";
-
-/** The outputs a nested pipeline node offers to references like `{{ merge.summary }}`. */
-export interface NestedOutputs {
-  /** The child's declared outputs; undefined when the child failed to load. */
-  outputs?: readonly string[];
-  /** True under foreach: the value is a list of output objects. */
-  isList: boolean;
-}
+import { followPath, type ValueShape } from "./value-shape.js";
 
 /** The names a template may mention, and where its problems are reported. */
 export interface Scope {
@@ -22,7 +16,13 @@ export interface Scope {
   inputFields: readonly string[];
   /** True inside a node with foreach, where item and index are bound. */
   hasForeach: boolean;
-  nested: ReadonlyMap<string, NestedOutputs>;
+  /**
+   * Shapes of the file's node values, so that a reference into a field a
+   * value cannot have is rejected. Without it only first names are checked.
+   */
+  shapes?: { shapeOf(name: string): ValueShape };
+  /** Shape of `item` inside a node with foreach, when its list's elements are known. */
+  itemShape?: ValueShape;
 }
 
 /**
@@ -106,34 +106,27 @@ function resolveReference(
     if (first === "index" && rest.length > 0) {
       return `${uses}, but index is a number and has no fields. Write {{ index }}.`;
     }
-    return ref(first === "item" ? ITEM : INDEX);
+    if (first === "index") return ref(INDEX);
+    return checkFields(scope.itemShape, reference, uses) ?? ref(ITEM);
   }
 
   if (scope.nodeNames.has(first)) {
-    const problem = checkNestedOutput(first, rest, scope, uses);
-    return problem ?? ref(first);
+    return checkFields(scope.shapes?.shapeOf(first), reference, uses) ?? ref(first);
   }
 
   return `${uses}, which is not a node or input field. ${suggestName(first, scope)}`;
 }
 
-function checkNestedOutput(
-  name: string,
-  rest: readonly string[],
-  scope: Scope,
+/** Returns why the reference's path cannot exist in a value of `shape`, if it cannot. */
+function checkFields(
+  shape: ValueShape | undefined,
+  reference: ParsedReference,
   uses: string,
 ): string | undefined {
-  const nested = scope.nested.get(name);
-  if (!nested?.outputs) return undefined;
-  // Under foreach the value is a list: `{{ each.0.summary }}`.
-  let output = rest[0];
-  if (nested.isList) output = /^\d+$/.test(rest[0] ?? "") ? rest[1] : undefined;
-  if (output === undefined || nested.outputs.includes(output)) return undefined;
-  const closest = findClosest(output, nested.outputs);
-  const fix = closest
-    ? `Did you mean "${closest}"?`
-    : `Its outputs are ${nested.outputs.join(", ")}.`;
-  return `${uses}, but the pipeline of node "${name}" has no output "${output}". ${fix}`;
+  if (shape === undefined) return undefined;
+  const [root, ...rest] = reference.path as [string, ...string[]];
+  const result = followPath(shape, rest);
+  return "problem" in result ? describePathProblem(result.problem, uses, root) : undefined;
 }
 
 function suggestName(name: string, scope: Scope): string {
