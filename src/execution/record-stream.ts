@@ -1,13 +1,26 @@
 import { createReadStream } from "node:fs";
 import { createInterface } from "node:readline";
+import { ConfigError } from "../config/errors.js";
+import { findClosest } from "../config/suggest.js";
 import { CsvParser } from "./csv.js";
 import type { InputRecord } from "./events.js";
+
+/** The id field when none is chosen: used when a record has it, else the position. */
+const DEFAULT_ID_FIELD = "id";
 
 export interface RecordStreamOptions {
   /** A path, or "-" for JSON Lines on standard input. */
   source: string;
   /** Field whose value becomes the record id. Default "id". */
   idField?: string;
+  /**
+   * When true, a record without a usable `idField` value fails instead of
+   * taking its position as id, and the stream throws a ConfigError when the
+   * first record read lacks the field. Default: true when `idField` is set
+   * to another field than "id", because `--id-field id` cannot be told from
+   * the default.
+   */
+  isIdFieldRequired?: boolean;
   /** Read at most this many records. */
   limit?: number;
   /** Overrides the format guessed from the file extension. */
@@ -33,7 +46,8 @@ export function detectFormat(source: string): "jsonl" | "csv" {
  */
 export async function* readRecords(options: RecordStreamOptions): AsyncGenerator<InputRecord> {
   const format = options.format ?? (options.source === "-" ? "jsonl" : detectFormat(options.source));
-  const idField = options.idField ?? "id";
+  const idField = options.idField ?? DEFAULT_ID_FIELD;
+  const isIdFieldRequired = options.isIdFieldRequired ?? idField !== DEFAULT_ID_FIELD;
   const limit = options.limit ?? Infinity;
   if (limit <= 0) return;
   const stream =
@@ -43,10 +57,13 @@ export async function* readRecords(options: RecordStreamOptions): AsyncGenerator
   const stop = () => (stream as NodeJS.ReadableStream & { destroy(): void }).destroy();
   options.signal?.addEventListener("abort", stop, { once: true });
   const rows = format === "csv" ? readCsvRows(stream) : readJsonLines(stream);
+  const idReader = isIdFieldRequired
+    ? new RequiredIdReader(idField, options.source, format)
+    : undefined;
   let seq = 0;
   try {
     for await (const row of rows) {
-      yield toRecord(row, seq, idField);
+      yield idReader?.toRecord(row, seq) ?? toRecord(row, seq, idField);
       seq++;
       if (seq >= limit) break;
     }
@@ -65,6 +82,7 @@ interface RawRow {
   error?: string;
 }
 
+/** Builds a record whose id is its `idField` value when usable, else its position. */
 function toRecord(row: RawRow, seq: number, idField: string): InputRecord {
   const ownId = row.value?.[idField];
   const id =
@@ -73,6 +91,72 @@ function toRecord(row: RawRow, seq: number, idField: string): InputRecord {
   if (row.value !== undefined) record.value = row.value;
   if (row.error !== undefined) record.error = row.error;
   return record;
+}
+
+/**
+ * Reads ids from a field the user chose. A record without a usable value
+ * fails, with an id made from its line, which no other record has:
+ * its position could be the id of a later record, which would then fail as
+ * a repeat. When the field is absent from the first record read, no record
+ * so far has it, which is most likely a misspelt field name, so the input
+ * is rejected before any record runs.
+ */
+class RequiredIdReader {
+  private hasSeenField = false;
+
+  constructor(
+    private readonly idField: string,
+    private readonly source: string,
+    private readonly format: "jsonl" | "csv",
+  ) {}
+
+  toRecord(row: RawRow, seq: number): InputRecord {
+    const record: InputRecord = { id: `line ${row.line}`, seq, line: row.line };
+    if (row.value === undefined) {
+      record.error = row.error ?? `line ${row.line} holds no record`;
+      return record;
+    }
+    record.value = row.value;
+    if (row.error !== undefined) record.error = row.error;
+    const hasField = Object.prototype.hasOwnProperty.call(row.value, this.idField);
+    if (!hasField && !this.hasSeenField) this.rejectInput(row.line, row.value);
+    this.hasSeenField = true;
+    const id = row.value[this.idField];
+    if ((typeof id === "string" && id !== "") || (typeof id === "number" && isFinite(id))) {
+      record.id = String(id);
+      return record;
+    }
+    record.error ??= hasField
+      ? `record on line ${row.line} has ${describeId(id)} in "${this.idField}", ` +
+        "the id field chosen with --id-field, but an id must be a non-empty string or a " +
+        "number; give this record an id"
+      : `record on line ${row.line} has no "${this.idField}" field, the id field chosen ` +
+        "with --id-field; add the field to this record";
+    return record;
+  }
+
+  private rejectInput(line: number, value: Record<string, unknown>): never {
+    const fields = Object.keys(value);
+    const file = this.source === "-" ? "standard input" : this.source;
+    const closest = findClosest(this.idField, fields);
+    const hint = closest === undefined ? "" : ` Did you mean "${closest}"?`;
+    const named = `--id-field "${this.idField}"`;
+    const problem =
+      this.format === "csv"
+        ? `${named} names no column of the CSV header (it has ${fields.join(", ")}).`
+        : `${named} names no field of the first record (it has ` +
+          `${fields.length > 0 ? fields.join(", ") : "no fields"}).`;
+    const fix =
+      " Give a field every record has, or leave out --id-field to use each record's " +
+      '"id", else its position.';
+    throw new ConfigError([{ file, line, column: 1, message: problem + hint + fix }]);
+  }
+}
+
+function describeId(value: unknown): string {
+  if (Array.isArray(value)) return "a list";
+  if (value !== null && typeof value === "object") return "an object";
+  return JSON.stringify(value);
 }
 
 /** The UTF-8 byte order mark some editors put at the start of a file. */
