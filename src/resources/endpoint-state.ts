@@ -1,4 +1,5 @@
 import { CallCounters } from "./call-counters.js";
+import { ConcurrencyLimit } from "./concurrency-limit.js";
 import type { Balanced } from "./load-balancer.js";
 import { TokenBucket } from "./token-bucket.js";
 import type { EndpointConfig, LlmClient } from "./types.js";
@@ -18,6 +19,8 @@ export class EndpointState implements Balanced {
   readonly limiter: TokenBucket;
   /** Input plus output tokens per minute, when the endpoint sets a limit. */
   readonly tokenLimiter: TokenBucket | undefined;
+  /** Calls the server admits at once, learned from 429s, up to `maxConcurrent`. */
+  readonly concurrency: ConcurrencyLimit;
   /**
    * True for a simulated endpoint with no latency: its reply is ready at
    * once, so no timeout timer is set for its calls.
@@ -52,9 +55,14 @@ export class EndpointState implements Balanced {
             burst: config.tokensPerMinute,
             nowMs,
           });
+    this.concurrency = new ConcurrencyLimit(config.maxConcurrent);
     this.isInstant =
       config.provider === "simulated" && config.latencyMs <= 0 && config.jitterMs <= 0;
     for (let slot = config.maxConcurrent - 1; slot >= 0; slot--) this.freeSlots.push(slot);
+  }
+
+  get concurrencyLimit(): number {
+    return this.concurrency.limit;
   }
 
   takeSlot(): number {

@@ -7,6 +7,11 @@ export interface Balanced {
   /** Slots in use now. */
   inFlight: number;
   maxConcurrent: number;
+  /**
+   * Calls the endpoint may have in flight now, when the server has shown it
+   * admits fewer than `maxConcurrent`. Default: `maxConcurrent`.
+   */
+  concurrencyLimit?: number;
   /** Until this time the endpoint gets calls only when no other endpoint can take them. */
   cooldownUntilMs: number;
   /** Smooth weighted round-robin score; the balancer alone changes it. */
@@ -14,10 +19,15 @@ export interface Balanced {
 }
 
 /**
- * Chooses an endpoint with a free slot for each call of one alias. The
- * endpoint a retry wants to leave is chosen only when no other endpoint has
- * a free slot, and one cooling down only when every endpoint is cooling
- * down. Returns undefined when the call must wait for a slot.
+ * Chooses an endpoint with a free slot for each call of one alias. A slot
+ * is free while the endpoint's calls in flight are below its concurrency
+ * limit. The endpoint a retry wants to leave is chosen only when no other
+ * endpoint has a free slot, and one cooling down only when every endpoint is
+ * cooling down. Returns undefined when the call must wait for a slot.
+ *
+ * An endpoint whose limit was cut by 429s counts with its weight scaled by
+ * its limit over `maxConcurrent`, so the endpoints with room get the larger
+ * share of calls. Before any 429 the weights apply as configured.
  */
 export class LoadBalancer<T extends Balanced> {
   private tieBreak = 0;
@@ -31,7 +41,7 @@ export class LoadBalancer<T extends Balanced> {
   pick(nowMs: number, avoid?: T): T | undefined {
     if (this.endpoints.length === 1) {
       const only = this.endpoints[0]!;
-      return only.inFlight < only.maxConcurrent ? only : undefined;
+      return only.inFlight < limitOf(only) ? only : undefined;
     }
     const healthy = this.pickAmong(nowMs, avoid, true) ?? this.pickAmong(nowMs, undefined, true);
     if (healthy !== undefined) return healthy;
@@ -43,7 +53,7 @@ export class LoadBalancer<T extends Balanced> {
   }
 
   private isEligible(endpoint: T, nowMs: number, avoid: T | undefined, isStrict: boolean) {
-    if (endpoint.inFlight >= endpoint.maxConcurrent || endpoint === avoid) return false;
+    if (endpoint.inFlight >= limitOf(endpoint) || endpoint === avoid) return false;
     return !isStrict || endpoint.cooldownUntilMs <= nowMs;
   }
 
@@ -68,8 +78,9 @@ export class LoadBalancer<T extends Balanced> {
     let totalWeight = 0;
     for (const endpoint of this.endpoints) {
       if (!this.isEligible(endpoint, nowMs, avoid, isStrict)) continue;
-      endpoint.currentWeight += endpoint.weight;
-      totalWeight += endpoint.weight;
+      const weight = weightOf(endpoint);
+      endpoint.currentWeight += weight;
+      totalWeight += weight;
       if (best === undefined || endpoint.currentWeight > best.currentWeight) best = endpoint;
     }
     if (best !== undefined) best.currentWeight -= totalWeight;
@@ -85,7 +96,7 @@ export class LoadBalancer<T extends Balanced> {
     for (let offset = 0; offset < count; offset++) {
       const endpoint = this.endpoints[(start + offset) % count]!;
       if (!this.isEligible(endpoint, nowMs, avoid, isStrict)) continue;
-      const load = endpoint.inFlight / endpoint.weight;
+      const load = endpoint.inFlight / weightOf(endpoint);
       if (load < bestLoad) {
         best = endpoint;
         bestLoad = load;
@@ -98,7 +109,7 @@ export class LoadBalancer<T extends Balanced> {
   private pickRandom(nowMs: number, avoid: T | undefined, isStrict: boolean) {
     let totalWeight = 0;
     for (const endpoint of this.endpoints) {
-      if (this.isEligible(endpoint, nowMs, avoid, isStrict)) totalWeight += endpoint.weight;
+      if (this.isEligible(endpoint, nowMs, avoid, isStrict)) totalWeight += weightOf(endpoint);
     }
     if (totalWeight === 0) return undefined;
     let point = this.random() * totalWeight;
@@ -106,9 +117,20 @@ export class LoadBalancer<T extends Balanced> {
     for (const endpoint of this.endpoints) {
       if (!this.isEligible(endpoint, nowMs, avoid, isStrict)) continue;
       last = endpoint;
-      point -= endpoint.weight;
+      point -= weightOf(endpoint);
       if (point < 0) return endpoint;
     }
     return last;
   }
+}
+
+function limitOf(endpoint: Balanced): number {
+  return endpoint.concurrencyLimit ?? endpoint.maxConcurrent;
+}
+
+/** Scales the configured weight down while 429s keep the endpoint below `maxConcurrent`. */
+function weightOf(endpoint: Balanced): number {
+  const limit = limitOf(endpoint);
+  if (limit >= endpoint.maxConcurrent) return endpoint.weight;
+  return (endpoint.weight * limit) / endpoint.maxConcurrent;
 }

@@ -179,14 +179,23 @@ class Manager implements ResourceManager {
       let failure: ProviderError | undefined;
       let startedAtMs = 0;
       let estimatedTokens = 0;
+      let isSent = false;
       try {
         estimatedTokens = await this.waitForLimiters(endpoint, request, signal);
+        // A 429 may have cut the endpoint's concurrency limit while this
+        // call waited. Then its slot is over the limit, and it waits again.
+        if (!endpoint.concurrency.hasRoom()) {
+          this.refundLimiters(endpoint, estimatedTokens);
+          continue;
+        }
         attempt += 1;
         endpoint.counters.requests += 1;
         alias.counters.requests += 1;
         this.total.requests += 1;
         startedAtMs = this.clock.now();
         endpoint.limiter.recordSent(startedAtMs);
+        endpoint.concurrency.recordSent();
+        isSent = true;
         if (this.onStarted.length > 0) {
           const atMs = startedAtMs;
           const event = { callId, context, endpoint: endpoint.name, slot, attempt, atMs };
@@ -196,6 +205,7 @@ class Manager implements ResourceManager {
       } catch (error) {
         failure = this.toProviderError(error, endpoint, signal);
       } finally {
+        if (isSent) endpoint.concurrency.recordSettled();
         endpoint.releaseSlot(slot);
         alias.counters.inFlight -= 1;
         this.total.inFlight -= 1;
@@ -240,6 +250,7 @@ class Manager implements ResourceManager {
       if (decision.isRateLimit) {
         rateLimitWaitMs += decision.delayMs;
         endpoint.limiter.backOff(nowMs, decision.delayMs, startedAtMs);
+        endpoint.concurrency.recordRejected(nowMs, startedAtMs);
         endpoint.cooldownUntilMs = Math.max(endpoint.cooldownUntilMs, nowMs + decision.delayMs);
         avoid = endpoint;
         if (this.onRateLimited.length > 0) {
@@ -341,6 +352,13 @@ class Manager implements ResourceManager {
     return estimatedTokens;
   }
 
+  /** Gives back what `waitForLimiters` reserved for a call that was not sent. */
+  private refundLimiters(endpoint: EndpointState, estimatedTokens: number): void {
+    const nowMs = this.clock.now();
+    endpoint.limiter.charge(nowMs, -1);
+    endpoint.tokenLimiter?.charge(nowMs, -estimatedTokens);
+  }
+
   /** Waits until an endpoint of the alias has a free slot. */
   private async waitForEndpoint(
     alias: AliasState,
@@ -394,6 +412,10 @@ class Manager implements ResourceManager {
     alias.counters.recordSuccess(latencyMs, usage, costUsd, isUsageKnown);
     this.total.recordSuccess(latencyMs, usage, costUsd, isUsageKnown);
     endpoint.noteSuccess();
+    // The finished call woke one waiting call, and a limit one higher has room for another.
+    if (endpoint.concurrency.recordSuccess(nowMs) && alias.slotWaiters.length > 0) {
+      alias.slotWaiters.shift()!();
+    }
     if (endpoint.tokenLimiter !== undefined) {
       const usedTokens = (usage.inputTokens ?? call.estimatedTokens) + (usage.outputTokens ?? 0);
       endpoint.tokenLimiter.charge(nowMs, usedTokens - call.estimatedTokens);

@@ -1,0 +1,134 @@
+/**
+ * Share of the calls in flight at a 429 that the limit drops to. The
+ * margin leaves room for calls whose 429s are still on the way and for a
+ * server whose own count runs a little behind. Up to 10 calls in flight the
+ * margin is one call: 8 in flight at a 429 give a limit of 7.
+ */
+export const LIMIT_BACK_OFF_SHARE = 0.9;
+
+/**
+ * Time after a 429 round before the limit may rise past the level the
+ * server admitted. Each probe past that level that draws no 429 halves the
+ * wait before the next one. When the server's cap has gone away, the waits
+ * add up to about twice this time on the way back to `max_concurrent`.
+ * A failed probe blocks the whole endpoint for its Retry-After (often 1 s),
+ * so at a fixed server cap the probes cost about Retry-After divided by
+ * this wait of the endpoint's time: 6% for a Retry-After of 1 s.
+ */
+export const FIRST_PROBE_WAIT_MS = 16_000;
+
+/**
+ * An adaptive cap on the calls one endpoint has in flight, learned from 429s
+ * by additive increase and multiplicative decrease, as TCP's congestion
+ * window and Netflix's concurrency-limits library do.
+ *
+ * A 429 round cuts the limit to LIMIT_BACK_OFF_SHARE of the calls that were
+ * in flight when the 429 arrived, not counting the rejected one, and never
+ * below 1. Only a 429 for a call sent after the round began starts a new
+ * round. A 429 for a call sent earlier belongs to the current round. It
+ * arrives after other 429s of the round have cleared, with fewer calls in
+ * flight, so it can lower the limit further.
+ *
+ * Then the limit climbs by one after each run of `limit` successes, counted
+ * only while the limit is in use (the calls in flight have reached it since
+ * it last changed), so that a lightly loaded endpoint does not earn a high
+ * limit it has never tested. Up to the level the server admitted at the last
+ * round the climb has no other condition. Past that level each step is a
+ * probe and also waits, first FIRST_PROBE_WAIT_MS from the last change, then
+ * half as long after each probe that drew no 429.
+ */
+export class ConcurrencyLimit {
+  private limitValue: number;
+  private sentCount = 0;
+  /** Highest count of sent calls since the limit last changed. */
+  private peakSent = 0;
+  private successesInRun = 0;
+  private changedAtMs = -Infinity;
+  /** Arrival time of the 429 that began the current round. */
+  private roundStartMs = -Infinity;
+  /** Calls in flight that the server admitted at the last round, or `maxLimit` before any. */
+  private admittedLevel: number;
+  private probeWaitMs = 0;
+
+  /** @param maxLimit The endpoint's `max_concurrent`: the limit starts and ends there. */
+  constructor(readonly maxLimit: number) {
+    this.limitValue = maxLimit;
+    this.admittedLevel = maxLimit;
+  }
+
+  /** Calls the endpoint may have in flight now, from 1 to `maxLimit`. */
+  get limit(): number {
+    return this.limitValue;
+  }
+
+  /** Calls sent to the server that have not settled yet. */
+  get sentInFlight(): number {
+    return this.sentCount;
+  }
+
+  /** True while fewer calls are in flight than the limit, so one more may be sent. */
+  hasRoom(): boolean {
+    return this.sentCount < this.limitValue;
+  }
+
+  /** Counts a call handed to the client. */
+  recordSent(): void {
+    this.sentCount += 1;
+    if (this.sentCount > this.peakSent) this.peakSent = this.sentCount;
+  }
+
+  /**
+   * Counts a sent call that has settled, whatever its outcome. Call it
+   * before `recordSuccess` or `recordRejected` for that call.
+   */
+  recordSettled(): void {
+    this.sentCount -= 1;
+  }
+
+  /**
+   * Counts a success at `nowMs` and raises the limit by one when a run is
+   * complete. Returns true when the limit rose, so the caller can wake a
+   * call that waits for room.
+   */
+  recordSuccess(nowMs: number): boolean {
+    if (this.limitValue >= this.maxLimit || this.peakSent < this.limitValue) return false;
+    this.successesInRun += 1;
+    if (this.successesInRun < this.limitValue) return false;
+    if (this.limitValue > this.admittedLevel) {
+      // A run filled the probed limit with no 429, so the server admits it.
+      this.admittedLevel = this.limitValue;
+      this.probeWaitMs /= 2;
+    }
+    const isNextStepProbe = this.limitValue >= this.admittedLevel;
+    if (isNextStepProbe && nowMs - this.changedAtMs < this.probeWaitMs) return false;
+    this.setLimit(this.limitValue + 1, nowMs);
+    return true;
+  }
+
+  /**
+   * Handles a 429 that arrived at `nowMs` for a call sent at `sentAtMs`.
+   * Call it after `recordSettled` for that call, so that the calls in flight
+   * are the others, the ones the server was holding when it refused.
+   */
+  recordRejected(nowMs: number, sentAtMs: number): void {
+    const admitted = this.sentCount;
+    // A call sent in the same millisecond as the 429 that began the round
+    // counts as sent before it.
+    if (sentAtMs > this.roundStartMs) {
+      this.roundStartMs = nowMs;
+      this.admittedLevel = Math.max(1, admitted);
+      this.probeWaitMs = FIRST_PROBE_WAIT_MS;
+    } else {
+      this.admittedLevel = Math.max(1, Math.min(this.admittedLevel, admitted));
+    }
+    const cut = Math.max(1, Math.floor(admitted * LIMIT_BACK_OFF_SHARE));
+    this.setLimit(Math.min(this.limitValue, cut), nowMs);
+  }
+
+  private setLimit(limit: number, nowMs: number): void {
+    this.limitValue = limit;
+    this.changedAtMs = nowMs;
+    this.successesInRun = 0;
+    this.peakSent = this.sentCount;
+  }
+}
