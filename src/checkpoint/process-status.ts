@@ -4,15 +4,26 @@ import os from "node:os";
 import type { RunManifest, RunStatus } from "./manifest.js";
 import { RunFolderError } from "./run-folder-error.js";
 
-/** True when a process with this id exists on this machine. */
+/**
+ * True when a process with this id exists on this machine and has not
+ * exited. On Linux a zombie, which has exited but was not yet reaped by
+ * its parent, counts as ended.
+ */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
     // EPERM: the process exists but belongs to another user.
-    return error instanceof Error && "code" in error && error.code === "EPERM";
+    if (!(error instanceof Error && "code" in error && error.code === "EPERM")) return false;
   }
+  return !isZombie(pid);
+}
+
+function isZombie(pid: number): boolean {
+  if (process.platform !== "linux") return false;
+  const fields = readProcStatFields(pid);
+  // Field 3 is the state; Z is a zombie, X a process being removed.
+  return fields !== null && (fields[0] === "Z" || fields[0] === "X");
 }
 
 /**
@@ -38,6 +49,11 @@ export function readProcessStartTime(pid: number): string | null {
 }
 
 function readProcStartTime(pid: number): string | null {
+  return readProcStatFields(pid)?.[22 - 3] ?? null;
+}
+
+/** Fields of /proc/PID/stat from field 3 (the state) on, or null without such a process. */
+function readProcStatFields(pid: number): string[] | null {
   let stat: string;
   try {
     stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
@@ -45,9 +61,8 @@ function readProcStartTime(pid: number): string | null {
     return null;
   }
   // The command name (field 2) is in brackets and may hold spaces, so the
-  // fields are counted from the last ")": state is field 3.
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  return fields[22 - 3] ?? null;
+  // fields are counted from the last ")".
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
 }
 
 /**

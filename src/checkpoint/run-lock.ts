@@ -5,6 +5,7 @@ import { z } from "zod";
 import { FILE_MODE } from "./atomic-file.js";
 import { isNotFound } from "./manifest.js";
 import { isProcessAlive, readProcessStartTime } from "./process-status.js";
+import { RunFolderError } from "./run-folder-error.js";
 import { RunLockedError, type RunLockOwner } from "./run-locked-error.js";
 
 /** Name of the lock file inside a run folder. */
@@ -59,7 +60,13 @@ export class RunLock {
   readonly warning: string | undefined;
   private readonly text: string;
   private isReleased = false;
+  private isHandlingSignals = false;
   private readonly onExit = () => this.release();
+  private readonly onSignal = (signal: NodeJS.Signals) => {
+    this.release();
+    // With this handler gone, the signal's default action ends the process.
+    process.kill(process.pid, signal);
+  };
 
   constructor(lockPath: string, owner: RunLockOwner, text: string, warning?: string) {
     this.path = lockPath;
@@ -78,6 +85,7 @@ export class RunLock {
     if (this.isReleased) return;
     this.isReleased = true;
     process.off("exit", this.onExit);
+    this.stopReleasingOnSignals();
     // A process that judged this one dead may have taken the lock over;
     // its file is then left alone.
     if (readLockFile(this.path)?.text !== this.text) return;
@@ -89,25 +97,25 @@ export class RunLock {
   }
 
   /**
-   * Releases the lock on SIGINT or SIGTERM and then ends the process by
-   * the same signal, for the phases where no other handler listens.
-   * Returns a function that removes these handlers again.
+   * Makes SIGINT and SIGTERM release the lock and then end the process by
+   * the same signal, as they would without a handler. It is meant for the
+   * phases before and after a run's own interrupt handling, which must
+   * call `stopReleasingOnSignals` first. Calling it twice adds no second
+   * handler.
    */
-  releaseOnSignals(): () => void {
-    const signals: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
-    const remove = () => {
-      for (const signal of signals) process.off(signal, onSignal);
-    };
-    const onSignal = (signal: NodeJS.Signals) => {
-      remove();
-      this.release();
-      // With this handler gone, the signal's default action ends the process.
-      process.kill(process.pid, signal);
-    };
-    for (const signal of signals) process.on(signal, onSignal);
-    return remove;
+  releaseOnSignals(): void {
+    if (this.isReleased || this.isHandlingSignals) return;
+    this.isHandlingSignals = true;
+    for (const signal of HANDLED_SIGNALS) process.on(signal, this.onSignal);
+  }
+
+  stopReleasingOnSignals(): void {
+    this.isHandlingSignals = false;
+    for (const signal of HANDLED_SIGNALS) process.off(signal, this.onSignal);
   }
 }
+
+const HANDLED_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
 
 /**
  * Takes the lock of the run folder `dir` by creating its lock file with
@@ -252,8 +260,12 @@ function createExclusive(file: string, text: string): boolean {
   try {
     fd = fs.openSync(file, "wx", FILE_MODE);
   } catch (error) {
-    if (error instanceof Error && "code" in error && error.code === "EEXIST") return false;
-    throw error;
+    if (!(error instanceof Error)) throw error;
+    if ("code" in error && error.code === "EEXIST") return false;
+    throw new RunFolderError(
+      `cannot create the lock file ${file} (${error.message}); check that the run ` +
+        "folder exists and that you may write to it",
+    );
   }
   try {
     fs.writeSync(fd, text);

@@ -3,7 +3,9 @@ import { describeChanges } from "../checkpoint/changes.js";
 import { computeFingerprints } from "../checkpoint/fingerprint.js";
 import { findLatestRun } from "../checkpoint/list-runs.js";
 import { loadResumeState, type ResumeState } from "../checkpoint/resume-state.js";
-import { openRunFolder, type RunFolder } from "../checkpoint/run-folder.js";
+import { readManifest } from "../checkpoint/manifest.js";
+import { openRunFolder, RUN_FILES, type RunFolder } from "../checkpoint/run-folder.js";
+import { acquireRunLock } from "../checkpoint/run-lock.js";
 import type { Graph } from "../graph/types.js";
 import { resolveRunDir } from "../report/run-folder-metrics.js";
 import type { ResourceConfig } from "../resources/types.js";
@@ -11,6 +13,7 @@ import { listPipelineFiles } from "./pipeline-files.js";
 import { UsageError } from "./usage-error.js";
 
 export interface ResumeTarget {
+  /** Holds the run's lock; the caller releases it with `folder.releaseLock()`. */
   folder: RunFolder;
   state: ResumeState;
   /** The input of the stopped run, unless `--input` names another. */
@@ -36,12 +39,7 @@ function findRunDir(resume: string | true, pipelinePath: string, runsDir: string
   return latest.dir;
 }
 
-/**
- * Opens a stopped run for `--resume`. Refuses, unless `force`, when the
- * pipeline, resources or input changed since the run began, because reused
- * node values would then mix two versions of the work.
- */
-export async function prepareResume(options: {
+export interface PrepareResumeOptions {
   resume: string | true;
   pipelinePath: string;
   runsDir: string;
@@ -49,8 +47,39 @@ export async function prepareResume(options: {
   force: boolean;
   graph: Graph;
   resources: ResourceConfig;
-}): Promise<ResumeTarget> {
+}
+
+/**
+ * Locks and opens a stopped run for `--resume`. Throws RunLockedError when
+ * another process holds the run's lock, and releases the lock again when
+ * anything else fails.
+ */
+export async function prepareResume(options: PrepareResumeOptions): Promise<ResumeTarget> {
   const dir = findRunDir(options.resume, options.pipelinePath, options.runsDir);
+  // The manifest is read first so that a folder that is no run gets no
+  // lock file. The lock comes before the other files are read, so that no
+  // other process appends to them between the read and this run's writes.
+  const { runId } = readManifest(path.join(dir, RUN_FILES.manifest));
+  const lock = acquireRunLock(dir, { runId });
+  try {
+    const { state, inputPath } = await readResumable(dir, options);
+    return { folder: openRunFolder(dir, { lock }), state, inputPath };
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+/**
+ * Reads a stopped run and checks it can be resumed. Refuses, unless
+ * `force`, when the pipeline, resources or input changed since the run
+ * began, because reused node values would then mix two versions of the
+ * work.
+ */
+async function readResumable(
+  dir: string,
+  options: PrepareResumeOptions,
+): Promise<{ state: ResumeState; inputPath: string }> {
   const state = await loadResumeState(dir);
   const inputPath = options.inputPath ?? state.manifest.input.path;
   if (inputPath === "-" && options.inputPath === undefined) {
@@ -78,6 +107,5 @@ export async function prepareResume(options: {
         "Resume anyway with --force, or start a new run without --resume.",
     );
   }
-  const folder = openRunFolder(dir);
-  return { folder, state, inputPath };
+  return { state, inputPath };
 }

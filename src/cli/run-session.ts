@@ -15,6 +15,7 @@ import { runRecords, type RunTotals } from "../execution/runner.js";
 import { compileJsonSchema } from "../graph/json-schema.js";
 import { loadPipeline } from "../graph/load-pipeline.js";
 import type { Graph } from "../graph/types.js";
+import { formatUsd } from "../report/format-values.js";
 import { RunMetricsCollector } from "../report/run-metrics.js";
 import { TraceWriter } from "../report/trace-writer.js";
 import type { CallListener } from "../resources/events.js";
@@ -37,7 +38,8 @@ export interface RunCommandOptions {
   idField: string;
   limit?: number;
   maxInflight?: number;
-  maxCost?: number;
+  /** `--max-cost`; false for `--no-max-cost`, which drops a stored budget. */
+  maxCost?: number | false;
   dryRun?: boolean;
   trace?: string;
   progress?: "plain" | "bar" | "dashboard" | "none";
@@ -64,6 +66,16 @@ class SpendMeter implements RunListener {
   onNodeFinished(event: { calls: Array<{ costUsd: number }> }): void {
     for (const call of event.calls) this.costUsd += call.costUsd;
   }
+}
+
+/** Says what a run stopped by `--max-cost` spent, across all its attempts. */
+function describeBudgetSpend(totalUsd: number, thisAttemptUsd: number, attempts: number): string {
+  const spent =
+    attempts === 1
+      ? `spent ${formatUsd(totalUsd)}`
+      : `spent ${formatUsd(totalUsd)} across ${attempts} attempts of this run ` +
+        `(${formatUsd(thisAttemptUsd)} in this one), which the budget counts together`;
+  return `${spent}; resume with a higher --max-cost <usd>, or with --no-max-cost to drop the budget`;
 }
 
 /** Checks that a file plait will write can be created, before anything is spent. */
@@ -145,18 +157,23 @@ function resumeCommand(options: RunCommandOptions, folder: RunFolder): string {
 /**
  * Takes the options that decide which records a run covers, and how they
  * are named, from the run's manifest: a resume that read the input
- * differently would run finished records again under other ids.
+ * differently would run finished records again under other ids. The
+ * budget is the whole run's, so a stored `--max-cost` applies unless the
+ * resume gives its own.
  */
-function withStoredRecordOptions(
+function withStoredOptions(
   options: RunCommandOptions,
   stored: Record<string, unknown>,
 ): RunCommandOptions {
   const storedLimit = typeof stored["limit"] === "number" ? stored["limit"] : undefined;
   const limit = options.limit ?? storedLimit;
+  const storedMaxCost = typeof stored["maxCost"] === "number" ? stored["maxCost"] : undefined;
+  const maxCost = options.maxCost ?? storedMaxCost;
   return {
     ...options,
     idField: typeof stored["idField"] === "string" ? stored["idField"] : options.idField,
     ...(limit !== undefined ? { limit } : {}),
+    ...(maxCost !== undefined ? { maxCost } : {}),
   };
 }
 
@@ -191,39 +208,14 @@ export async function runSession(options: RunCommandOptions): Promise<number> {
     await checkCsvHeader(options.input, graph.inputFields);
   }
 
-  let folder: RunFolder;
-  let resume: ResumeState | undefined;
-  let inputPath: string;
-  if (options.resume !== undefined) {
-    const target = await prepareResume({
-      resume: options.resume,
-      pipelinePath: options.pipeline,
-      runsDir: options.runsDir,
-      ...(options.input !== undefined ? { inputPath: options.input } : {}),
-      force: options.force === true,
-      graph,
-      resources,
-    });
-    resume = target.state;
-    if (isAlreadyFinished(resume)) {
-      process.stdout.write(
-        `run ${resume.manifest.runId} already finished every record; nothing to resume. ` +
-          `Its report: plait report ${resume.manifest.runId}\n`,
-      );
-      return EXIT.ok;
-    }
-    inputPath = target.inputPath;
-    if (inputPath !== "-") await checkReadable(inputPath, "input file of the resumed run");
-    folder = target.folder;
-    options = withStoredRecordOptions(options, resume.manifest.options);
-  } else {
-    inputPath = options.input!;
+  if (options.resume === undefined) {
+    const inputPath = options.input!;
     if (options.dryRun) {
       const estimate = await estimateCost(graph, resources, readRecords(recordOptions(options, inputPath)));
       process.stdout.write(options.json ? JSON.stringify(estimate) + "\n" : renderEstimate(estimate));
       return EXIT.ok;
     }
-    folder = await createRunFolder({
+    const folder = await createRunFolder({
       runsDir: options.runsDir,
       pipeline: { path: options.pipeline, name: graph.name, files: listPipelineFiles(graph) },
       resources: { path: options.resources, config: resources },
@@ -231,10 +223,53 @@ export async function runSession(options: RunCommandOptions): Promise<number> {
       ...(options.output !== undefined ? { outputPath: options.output } : {}),
       options: { ...options },
       plaitVersion,
+      isLocked: true,
     });
+    return await whileLocked(folder, () =>
+      executeRun({ options, graph, resources, folder, inputPath, resume: undefined }),
+    );
   }
-  for (const warning of resume?.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
-  return await executeRun({ options, graph, resources, folder, inputPath, resume });
+
+  const target = await prepareResume({
+    resume: options.resume,
+    pipelinePath: options.pipeline,
+    runsDir: options.runsDir,
+    ...(options.input !== undefined ? { inputPath: options.input } : {}),
+    force: options.force === true,
+    graph,
+    resources,
+  });
+  const { folder, state: resume, inputPath } = target;
+  return await whileLocked(folder, async () => {
+    if (folder.lock?.warning !== undefined) {
+      process.stderr.write(`warning: ${folder.lock.warning}\n`);
+    }
+    if (isAlreadyFinished(resume)) {
+      process.stdout.write(
+        `run ${resume.manifest.runId} already finished every record; nothing to resume. ` +
+          `Its report: plait report ${resume.manifest.runId}\n`,
+      );
+      return EXIT.ok;
+    }
+    if (inputPath !== "-") await checkReadable(inputPath, "input file of the resumed run");
+    const resumeOptions = withStoredOptions(options, resume.manifest.options);
+    for (const warning of resume.warnings) process.stderr.write(`warning: ${warning}\n`);
+    return executeRun({ options: resumeOptions, graph, resources, folder, inputPath, resume });
+  });
+}
+
+/**
+ * Runs `work` while this process holds the folder's lock, and releases the
+ * lock however `work` ends. A signal before or after the run's own
+ * interrupt handling also releases it, see `executeRun`.
+ */
+async function whileLocked(folder: RunFolder, work: () => Promise<number>): Promise<number> {
+  folder.lock?.releaseOnSignals();
+  try {
+    return await work();
+  } finally {
+    folder.releaseLock();
+  }
 }
 
 async function executeRun(context: {
@@ -247,7 +282,14 @@ async function executeRun(context: {
 }): Promise<number> {
   const { options, graph, resources, folder, inputPath, resume } = context;
   const clock = systemClock;
-  if (resume !== undefined) folder.markResumed();
+  // A budget given to this resume replaces the stored one for later resumes too.
+  if (resume !== undefined) {
+    const maxCostPatch =
+      options.maxCost === undefined
+        ? {}
+        : { options: { ...folder.manifest.options, maxCost: options.maxCost } };
+    folder.markResumed(maxCostPatch);
+  }
 
   // The collector reads the manager's counters, and the manager sends the
   // collector its call events, so the collector reaches the manager lazily.
@@ -312,6 +354,8 @@ async function executeRun(context: {
     folder.writeMetrics(() => collector.toJSON());
   };
 
+  // From here the run's own handler takes SIGINT and SIGTERM, see below.
+  folder.lock?.stopReleasingOnSignals();
   const interrupts = handleInterrupts({
     graceMs: GRACE_PERIOD_MS,
     onFirst: () => {
@@ -341,7 +385,7 @@ async function executeRun(context: {
   reporter.start();
 
   let totals: RunTotals;
-  const maxCost = options.maxCost;
+  const maxCost = typeof options.maxCost === "number" ? options.maxCost : undefined;
   try {
     totals = await runRecords({
       graph,
@@ -374,20 +418,37 @@ async function executeRun(context: {
     await trace?.close();
     await manager.close();
     interrupts.dispose();
+    folder.lock?.releaseOnSignals();
     await reporter.stop();
   }
   const isInterrupted = totals.stoppedBy === "signal" || totals.interrupted > 0;
   finishManifest(isInterrupted || totals.stoppedBy === "budget" ? "interrupted" : "finished", totals);
 
   const metrics = collector.toJSON();
+  const isBudgetStop = totals.stoppedBy === "budget";
+  // The same budget would stop a resume at once, so the command asks for another.
+  const continueCommand = resumeCommand(options, folder) + (isBudgetStop ? " --max-cost <usd>" : "");
   const outcome = describeOutcome({
     folder,
     totals,
     ...(maxCost !== undefined ? { budgetUsd: maxCost } : {}),
-    resumeCommand: resumeCommand(options, folder),
+    resumeCommand: continueCommand,
   });
+  const attempts = 1 + folder.manifest.resumedAt.length;
+  if (isBudgetStop) {
+    const previousUsd = resume?.previousCostUsd ?? 0;
+    outcome.push(describeBudgetSpend(spend.costUsd, spend.costUsd - previousUsd, attempts));
+  }
   if (options.json) {
-    const summary = { runId: folder.id, runDir: folder.dir, totals, metrics };
+    const summary = {
+      runId: folder.id,
+      runDir: folder.dir,
+      totals,
+      metrics,
+      attempts,
+      costUsdAllAttempts: spend.costUsd,
+      ...(maxCost !== undefined ? { maxCostUsd: maxCost } : {}),
+    };
     process.stdout.write(JSON.stringify(summary) + "\n");
     stream.write(outcome.join("\n") + "\n");
   } else {

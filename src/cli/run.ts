@@ -21,9 +21,11 @@ export function registerRunCommand(program: Command, exit: ExitCode): void {
     )
     .option(
       "--max-cost <usd>",
-      "stop admitting records once the spend reaches this many US dollars",
+      "stop admitting records once the run's spend, across all its attempts, reaches this " +
+        "many US dollars; --resume keeps the budget of the run unless given a new one",
       parseNonNegative("--max-cost"),
     )
+    .option("--no-max-cost", "run without a budget, dropping one stored by an earlier attempt")
     .option("--dry-run", "count calls and estimate the cost; call nothing")
     .option("--trace <file>", "write Chrome trace events (open in Perfetto)")
     .addOption(

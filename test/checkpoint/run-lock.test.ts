@@ -179,7 +179,6 @@ describe("checkLockOwner", () => {
     ["elsewhere", () => ({ pid: deadPid(), hostname: "elsewhere.example" }), "unknown"],
   ] as const)("reports a %s owner", (name, makeOwner, expected) => {
     const owner: RunLockOwner = {
-      pid: 0,
       processStartTime: null,
       hostname: os.hostname(),
       acquiredAt: "2026-12-04T15:30:12.345Z",
