@@ -17,8 +17,8 @@ export interface RecordStreamOptions {
    * When true, a record without a usable `idField` value fails instead of
    * taking its position as id, and the stream throws a ConfigError when the
    * first record read lacks the field. Default: true when `idField` is set
-   * to another field than "id", because `--id-field id` cannot be told from
-   * the default.
+   * to another field than "id", because the CLI passes "id" both for
+   * `--id-field id` and when the flag is left out.
    */
   isIdFieldRequired?: boolean;
   /** Read at most this many records. */

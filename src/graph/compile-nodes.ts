@@ -78,8 +78,8 @@ function compileForeach(
 }
 
 /**
- * A foreach over a value known not to be a list would fail every record.
- * Only a foreach that is one reference is checked here.
+ * Rejects a foreach over a value known not to be a list, which would fail
+ * every record. Only a foreach that is one reference is checked.
  */
 function checkForeachIsList(name: string, foreach: string, context: NodeContext): void {
   // NOTE: a foreach with text around its reference builds a string and

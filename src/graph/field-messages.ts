@@ -2,7 +2,7 @@ import { findClosest } from "../config/suggest.js";
 import type { PathProblem } from "./value-shape.js";
 
 /**
- * Words the message for a reference that walks into a field its source
+ * Builds the message for a reference that walks into a field its source
  * cannot have. `uses` opens the message (`node "reply" uses {{ ... }}`), and
  * `root` is the reference's first name as written (a node name or `item`).
  */

@@ -17,7 +17,7 @@ export interface RawNodeEntry {
   raw: unknown;
 }
 
-/** The outputs of a nested pipeline file, as the node that includes it sees them. */
+/** The outputs of a nested pipeline file, as the node that includes it reads them. */
 export interface ChildOutputs {
   /** Undefined when the file's outputs are missing or malformed. */
   outputNames?: readonly string[];
@@ -51,10 +51,10 @@ export class NodeShapes {
     const node = this.nodes.get(name);
     if (node === undefined || this.inProgress.has(name)) return UNKNOWN;
     this.inProgress.add(name);
-    const one = this.shapeOfOneResult(node);
+    const result = this.shapeOfOneResult(node);
     this.inProgress.delete(name);
     const hasForeach = (node.raw as { foreach?: string }).foreach !== undefined;
-    const shape = hasForeach ? listOf(one) : one;
+    const shape = hasForeach ? listOf(result) : result;
     this.shapes.set(name, shape);
     return shape;
   }

@@ -34,7 +34,8 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * as templates care. An object level is known when it lists `properties`,
  * or sets `additionalProperties: false`. Fields beyond the listed ones are
  * rejected unless `additionalProperties` is `true` or a schema, or
- * `patternProperties` is set: each says that other fields are expected.
+ * `patternProperties` is set, because each declares that other fields are
+ * expected.
  * When `additionalProperties` is left out, the listed properties are taken
  * as the fields a template can rely on, although JSON Schema would accept
  * others. `origin` names the schema in messages.

@@ -7,12 +7,13 @@ export interface TemperatureRange {
 }
 
 /**
- * Temperatures each provider accepts. OpenAI documents 0 to 2 (Chat
- * Completions API, as in the openai 6 SDK's types), and vllm and tgi are
- * called through the same OpenAI-compatible API, so they get its range.
- * Anthropic's Messages API documents 0 to 1. Ollama takes any non-negative
- * value. The simulated provider ignores temperature and takes OpenAI's range,
- * so that a pipeline tried on it also passes on OpenAI.
+ * Temperatures each provider accepts. OpenAI's Chat Completions API takes
+ * 0 to 2 (documented in the openai 6 SDK's types). vllm and tgi are called
+ * through the same OpenAI-compatible API, so they get its range, although
+ * their servers may accept more. Anthropic's Messages API reference gives
+ * 0.0 to 1.0. Ollama's API sets no upper bound. The simulated provider
+ * ignores temperature and takes OpenAI's range, so that a pipeline tried on
+ * it also passes on OpenAI.
  */
 export const TEMPERATURE_RANGES: Record<ProviderName, TemperatureRange> = {
   openai: { min: 0, max: 2 },
@@ -23,7 +24,7 @@ export const TEMPERATURE_RANGES: Record<ProviderName, TemperatureRange> = {
   simulated: { min: 0, max: 2 },
 };
 
-/** Words a range for messages: "0 to 2", or "0 or more". */
+/** Formats a range for messages: "0 to 2", or "0 or more". */
 export function formatTemperatureRange(range: TemperatureRange): string {
   return range.max === undefined ? `${range.min} or more` : `${range.min} to ${range.max}`;
 }

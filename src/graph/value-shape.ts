@@ -1,8 +1,8 @@
 /**
- * What is known at load time about a node's value, so that a reference such
- * as `{{ category.lable }}` can be rejected before anything is spent. Only
- * what is certain is recorded: anything else is `unknown`, and references
- * into it are accepted as before.
+ * The load-time knowledge of a node's value, so that a reference such as
+ * `{{ category.lable }}` is rejected before anything is spent. Only certain
+ * facts are recorded. Anything else is `unknown`, and references into it are
+ * accepted.
  */
 export type ValueShape = UnknownShape | ScalarShape | ListShape | ObjectShape;
 
@@ -29,9 +29,9 @@ export interface ObjectShape {
   fields: ReadonlyMap<string, ValueShape>;
   /** True when fields beyond `fields` may be present, so a reference to one is accepted. */
   isOpen: boolean;
-  /** Where the field names come from: `the JSON schema of node "category"`. */
+  /** The source of the field names, for messages: `the JSON schema of node "category"`. */
   origin: string;
-  /** What the fields are called there: "property" or "output". */
+  /** The term for a field in that source: "property" or "output". */
   fieldNoun: "property" | "output";
 }
 
@@ -61,9 +61,9 @@ const INDEX_SEGMENT = /^[0-9]+$/;
 
 /**
  * Walks `path` into `shape`. Returns the shape reached, or the first step
- * that the shape rules out. A list accepts an index and then walks its
- * items; any other step into a list is accepted, because arrays have own
- * properties such as `length` that a template may read.
+ * that the shape rules out. A list index walks into the list's items. Any
+ * other step into a list is accepted, because arrays have own properties
+ * such as `length` that a template may read.
  */
 export function followPath(
   shape: ValueShape,
