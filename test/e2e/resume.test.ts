@@ -232,7 +232,8 @@ describe.concurrent("plait run --resume on the simulated provider", () => {
     expect(again.exitCode).toBe(1);
     expect((await readOutputsById(resultsFile)).size).toBe(doneFirst);
 
-    const rest = await runPlait(workspace, resumeArgs(workspace));
+    // The stored budget would stop this resume too, so it drops the budget.
+    const rest = await runPlait(workspace, [...resumeArgs(workspace), "--no-max-cost"]);
     expect(rest.exitCode).toBe(0);
     await expectSameAsReference(runDir, reference);
     // Nothing was paid twice: the attempts together cost what one run costs.
@@ -298,7 +299,10 @@ describe.concurrent("plait run --resume on the simulated provider", () => {
     expect(stopped.exitCode).toBe(1);
     const command = stopped.stdout.match(/continue with: plait (run .*)$/m)?.[1];
     expect(command).toBeDefined();
-    const resumed = await runCli(command!.split(" "), { cwd: workspace.dir });
+    // The command asks for a new budget, because the stored one is spent.
+    expect(command).toMatch(/ --max-cost <usd>$/);
+    const withBudget = command!.replace("<usd>", "1");
+    const resumed = await runCli(withBudget.split(" "), { cwd: workspace.dir });
     expect(resumed.stderr).not.toMatch(/not found/);
     expect(resumed.exitCode).toBe(0);
   });
