@@ -88,7 +88,7 @@ export function findLatestRun(runsDir: string, pipelinePath: string): RunSummary
 
 /**
  * Checks a run the manifest calls running against its lock file, which
- * also tells a reused pid from the run's process. A run without a lock
+ * also distinguishes a reused pid from the run's process. A run without a lock
  * file, such as one from an older plait, is checked by the manifest's pid.
  */
 function currentStatus(

@@ -136,7 +136,7 @@ export class RunFolder {
    * Marks the run as running again in this process, for `--resume`. Without
    * a held lock it checks the manifest's pid instead, and throws
    * RunFolderError when another live process still runs the run. The lock
-   * is the better check: it also tells a reused pid from the run's process.
+   * is the better check: it also distinguishes a reused pid from the run's process.
    */
   markResumed(patch: ManifestPatch = {}): RunManifest {
     if (this.lock?.isHeld !== true) assertNotRunningElsewhere(this.current);

@@ -121,8 +121,9 @@ const HANDLED_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM"];
  * Takes the lock of the run folder `dir` by creating its lock file with
  * O_EXCL, so that of two processes only one succeeds. A stale lock, whose
  * process has ended or whose id now belongs to another process, is taken
- * over and `warning` says so. Throws RunLockedError when a live process, or
- * one on another machine, holds the lock.
+ * over, and the lock's `warning` describes the takeover. Throws
+ * RunLockedError when a live process, or one on another machine, holds
+ * the lock.
  */
 export function acquireRunLock(dir: string, options: AcquireRunLockOptions): RunLock {
   const lockPath = path.join(dir, LOCK_FILE);
@@ -135,8 +136,8 @@ export function acquireRunLock(dir: string, options: AcquireRunLockOptions): Run
   };
   const text = JSON.stringify(owner) + "\n";
   let warning: string | undefined;
-  // Each pass either takes the lock, rejects, or sees the file change under
-  // it; three changes in a row mean other processes keep taking it.
+  // Each pass takes the lock, throws, or finds that the file changed in
+  // between. Three such changes in a row mean other processes keep taking it.
   for (let pass = 0; pass < 3; pass++) {
     if (createExclusive(lockPath, text)) return new RunLock(lockPath, owner, text, warning);
     const found = readLockFile(lockPath);

@@ -75,7 +75,10 @@ function describeBudgetSpend(totalUsd: number, thisAttemptUsd: number, attempts:
       ? `spent ${formatUsd(totalUsd)}`
       : `spent ${formatUsd(totalUsd)} across ${attempts} attempts of this run ` +
         `(${formatUsd(thisAttemptUsd)} in this one), which the budget counts together`;
-  return `${spent}; resume with a higher --max-cost <usd>, or with --no-max-cost to drop the budget`;
+  return (
+    `${spent}; resume with a higher --max-cost <usd>, or with --no-max-cost ` +
+    "to drop the budget"
+  );
 }
 
 /** Checks that a file plait will write can be created, before anything is spent. */
@@ -426,8 +429,9 @@ async function executeRun(context: {
 
   const metrics = collector.toJSON();
   const isBudgetStop = totals.stoppedBy === "budget";
-  // The same budget would stop a resume at once, so the command asks for another.
-  const continueCommand = resumeCommand(options, folder) + (isBudgetStop ? " --max-cost <usd>" : "");
+  // The same budget would stop a resume at once, so the command requests a new one.
+  const budgetFlag = isBudgetStop ? " --max-cost <usd>" : "";
+  const continueCommand = resumeCommand(options, folder) + budgetFlag;
   const outcome = describeOutcome({
     folder,
     totals,

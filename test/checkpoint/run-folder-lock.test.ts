@@ -13,10 +13,11 @@ import {
 import { acquireRunLock, LOCK_FILE, type RunLock } from "../../src/checkpoint/run-lock.js";
 import { makeResources, makeTempDir } from "./fixtures.js";
 
-const held: Array<{ releaseLock(): void } | RunLock> = [];
+/** Folders and locks a test opened, released after it so no exit listener outlives the test. */
+const lockHolders: Array<{ releaseLock(): void } | RunLock> = [];
 
 afterEach(() => {
-  for (const item of held.splice(0)) {
+  for (const item of lockHolders.splice(0)) {
     if ("releaseLock" in item) item.releaseLock();
     else item.release();
   }
@@ -35,7 +36,7 @@ async function newFolder(isLocked: boolean): Promise<RunFolder> {
     plaitVersion: "0.1.0",
     isLocked,
   });
-  held.push(folder);
+  lockHolders.push(folder);
   return folder;
 }
 
@@ -46,7 +47,8 @@ function setManifestPid(folder: RunFolder, pid: number): void {
 }
 
 function writeLockOf(folder: RunFolder, pid: number, processStartTime: string | null): void {
-  const owner = { pid, processStartTime, hostname: os.hostname(), acquiredAt: "2026-12-04T00:00:00Z" };
+  const hostname = os.hostname();
+  const owner = { pid, processStartTime, hostname, acquiredAt: "2026-12-04T00:00:00Z" };
   fs.writeFileSync(folder.paths.lock, JSON.stringify(owner));
 }
 
@@ -82,7 +84,7 @@ describe("RunFolder.markResumed with a lock", () => {
     folder.updateManifest({ status: "running" });
     setManifestPid(folder, process.ppid);
     const lock = acquireRunLock(folder.dir, { runId: folder.id });
-    held.push(lock);
+    lockHolders.push(lock);
 
     const reopened = openRunFolder(folder.dir, { lock });
     const manifest = reopened.markResumed();

@@ -41,16 +41,16 @@ function readLockText(dir: string): string {
 }
 
 /** Every lock a test takes, released after it so no exit listener outlives the test. */
-const held: RunLock[] = [];
+const heldLocks: RunLock[] = [];
 
 function acquire(dir: string, options: Partial<Parameters<typeof acquireRunLock>[1]> = {}) {
   const lock = acquireRunLock(dir, { runId: RUN_ID, ...options });
-  held.push(lock);
+  heldLocks.push(lock);
   return lock;
 }
 
 afterEach(() => {
-  for (const lock of held.splice(0)) lock.release();
+  for (const lock of heldLocks.splice(0)) lock.release();
 });
 
 describe("acquireRunLock", () => {
@@ -138,8 +138,30 @@ describe("acquireRunLock", () => {
     const dir = await makeTempDir();
     writeLock(dir, { pid: deadPid() });
     acquire(dir);
-    // The second sees the first's new lock, which is live.
+    // The second finds the first's new lock, which is live.
     expect(() => acquire(dir)).toThrow(`is still running in process ${process.pid}`);
+  });
+
+  it("waits for another takeover in progress", async () => {
+    const dir = await makeTempDir();
+    const stale = writeLock(dir, { pid: deadPid() });
+    fs.writeFileSync(path.join(dir, `${LOCK_FILE}.takeover`), "");
+
+    expect(() => acquire(dir)).toThrow(`run ${RUN_ID}: other processes keep taking`);
+    expect(readLockText(dir)).toBe(stale);
+  });
+
+  it("clears a takeover guard left by a dead process", async () => {
+    const dir = await makeTempDir();
+    writeLock(dir, { pid: deadPid() });
+    const guard = path.join(dir, `${LOCK_FILE}.takeover`);
+    fs.writeFileSync(guard, "");
+    const longAgo = new Date(Date.now() - 60_000);
+    fs.utimesSync(guard, longAgo, longAgo);
+
+    const lock = acquire(dir);
+    expect(lock.warning).toContain("no longer exists; took the lock over");
+    expect(fs.existsSync(guard)).toBe(false);
   });
 
   it("rejects a lock from another host", async () => {
@@ -150,7 +172,7 @@ describe("acquireRunLock", () => {
     );
   });
 
-  it("waits out an empty lock being written", async () => {
+  it("respects an empty lock until old", async () => {
     const dir = await makeTempDir();
     fs.writeFileSync(path.join(dir, LOCK_FILE), "");
     expect(() => acquire(dir)).toThrow("is being locked by another process right now");
@@ -186,7 +208,7 @@ describe("checkLockOwner", () => {
     };
     // Without /proc or ps the start time is null and a reuse goes unseen.
     const canSeeReuse = readProcessStartTime(process.pid) !== null;
-    const wanted = name === "reused" && !canSeeReuse ? "live" : expected;
-    expect(checkLockOwner(owner)).toBe(wanted);
+    const expectedState = name === "reused" && !canSeeReuse ? "live" : expected;
+    expect(checkLockOwner(owner)).toBe(expectedState);
   });
 });

@@ -15,7 +15,10 @@ import {
 
 const RECORD_COUNT = 300;
 
-/** `max_inflight_graphs` of triageResources: records that may finish after the budget stops admission. */
+/**
+ * `max_inflight_graphs` of triageResources, so the most records that may
+ * still finish after the spend reaches the budget.
+ */
 const MAX_INFLIGHT_RECORDS = 16;
 
 describe("--max-cost across resumes", () => {

@@ -28,7 +28,7 @@ function resourcesWithLatency(latencyMs: number): string {
   return triageResources({ bufferSize: 1, endpoints: { fast: simulated, smart: simulated } });
 }
 
-/** Resolves with the run folder once it holds `name`; rejects when the run exits first. */
+/** Resolves with the run folder once it contains `name`; rejects when the run exits first. */
 async function waitForRunFile(running: RunningCli, runsDir: string, name: string) {
   let hasExited = false;
   void running.exited.then(() => (hasExited = true));
@@ -41,7 +41,10 @@ async function waitForRunFile(running: RunningCli, runsDir: string, name: string
   throw new Error(`run exited (${result.exitCode}) before writing ${name}:\n${result.stderr}`);
 }
 
-/** The files a second process could damage, by name; the manifest and metrics change on a timer. */
+/**
+ * Reads the files that a second process could damage, by name. The
+ * manifest and metrics are left out because the run rewrites them on a timer.
+ */
 async function readAppendedFiles(runDir: string): Promise<Record<string, string>> {
   const contents: Record<string, string> = {};
   for (const name of await readdir(runDir)) {

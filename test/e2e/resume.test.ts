@@ -299,7 +299,7 @@ describe.concurrent("plait run --resume on the simulated provider", () => {
     expect(stopped.exitCode).toBe(1);
     const command = stopped.stdout.match(/continue with: plait (run .*)$/m)?.[1];
     expect(command).toBeDefined();
-    // The command asks for a new budget, because the stored one is spent.
+    // The command requests a new budget, because the stored one is spent.
     expect(command).toMatch(/ --max-cost <usd>$/);
     const withBudget = command!.replace("<usd>", "1");
     const resumed = await runCli(withBudget.split(" "), { cwd: workspace.dir });
