@@ -86,9 +86,9 @@ export function decideRetry(
     case "transient":
     case "timeout": {
       if (state.attempt > policy.maxRetries) {
-        const reason = `${error.kind === "timeout" ? "timed out" : "failed"} after ${
-          state.attempt
-        } attempts`;
+        const verb = error.kind === "timeout" ? "timed out" : "failed";
+        const attempts = state.attempt === 1 ? "1 attempt" : `${state.attempt} attempts`;
+        const reason = `${verb} after ${attempts}`;
         return { retry: false, delayMs: 0, reason, isRateLimit: false };
       }
       const backoffMs = computeBackoffMs(state.attempt, policy.retryDelayMs, policy.jitter);

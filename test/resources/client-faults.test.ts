@@ -85,6 +85,15 @@ describe.each(PROVIDERS)("%s client faults", (provider) => {
     expect((await call).attempts).toBe(2);
   });
 
+  it("names the address of a refused connection", async () => {
+    const { manager, server } = await setup(provider, [], { maxRetries: 0 });
+    await server.close();
+    const error = await rejection(callOnce(manager));
+    expect(error.kind).toBe("transient");
+    expect(error.message).toContain("ECONNREFUSED");
+    expect(error.message).toContain(new URL(server.url).host);
+  });
+
   it.each([
     ["a stalled body", { kind: "stall" } as Behaviour],
     ["no reply at all", { kind: "silent" } as Behaviour],

@@ -38,7 +38,7 @@ export class AnthropicClient implements LlmClient {
       const call = this.sdk.messages.create(params, { signal, timeout });
       ({ data: message, request_id: requestId } = await call.withResponse());
     } catch (error) {
-      throw fromSdkError(error, "anthropic", this.apiKey, Anthropic);
+      throw fromSdkError(error, { ...this.endpoint, apiKey: this.apiKey }, Anthropic);
     }
     return readAnthropicReply(message, requestId ?? undefined);
   }

@@ -34,7 +34,7 @@ export class OpenAiClient implements LlmClient {
       const call = this.sdk.chat.completions.create(params, { signal, timeout });
       ({ data: completion, request_id: requestId } = await call.withResponse());
     } catch (error) {
-      throw fromSdkError(error, this.endpoint.provider, this.apiKey, OpenAI);
+      throw fromSdkError(error, { ...this.endpoint, apiKey: this.apiKey }, OpenAI);
     }
     return readOpenAiReply(completion, requestId ?? undefined, this.endpoint);
   }
