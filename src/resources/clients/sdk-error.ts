@@ -45,7 +45,7 @@ export function fromSdkError(
   if (error instanceof sdk.APIUserAbortError) return make("cancelled");
   if (error instanceof sdk.APIConnectionTimeoutError) return make("timeout");
   if (error instanceof sdk.APIConnectionError) {
-    // The SDKs say only "Connection error."; the cause names what failed.
+    // The SDK message is only "Connection error.", so add what the cause names.
     const where = endpoint.baseUrl === undefined ? "" : ` to ${endpoint.baseUrl}`;
     const cause = rootCauseMessage(error);
     const detail = maskSecrets(`connection${where} failed${cause ? `: ${cause}` : ""}`, apiKey);
