@@ -1,4 +1,4 @@
-import { visit } from "yaml";
+import { isPair, isScalar, visit, type visitorFn } from "yaml";
 import type { ConfigIssue } from "./errors.js";
 import { locateOffset, type YamlSource } from "./yaml-source.js";
 
@@ -6,6 +6,15 @@ import { locateOffset, type YamlSource } from "./yaml-source.js";
 const REFERENCE = /\$\$\{|\$\{([^}]*)\}/g;
 const VALID_REFERENCE = /^([A-Za-z_][A-Za-z0-9_]*)(:-(.*))?$/s;
 
+
+export interface InterpolateOptions {
+  /**
+   * Values of these keys whose variables are unset become empty strings
+   * instead of errors: a dry run reads the file without calling anyone,
+   * so it needs no API key.
+   */
+  optionalKeys?: ReadonlySet<string>;
+}
 
 /**
  * Replaces `${NAME}` and `${NAME:-default}` in every string value of the
@@ -17,10 +26,12 @@ export function interpolateEnv(
   source: YamlSource,
   env: NodeJS.ProcessEnv,
   issues: ConfigIssue[],
+  options: InterpolateOptions = {},
 ): void {
   visit(source.doc, {
-    Scalar(key, node) {
+    Scalar(key, node, path) {
       if (key === "key" || typeof node.value !== "string") return;
+      const isOptional = options.optionalKeys?.has(parentKeyOf(path) ?? "") ?? false;
       if (!node.value.includes("${")) return;
       const offset = node.range?.[0] ?? 0;
       const raw = source.text.slice(offset, node.range?.[1] ?? offset);
@@ -42,6 +53,7 @@ export function interpolateEnv(
         const hasDefault = parsed[2] !== undefined;
         if (hasDefault) return value === undefined || value === "" ? parsed[3]! : value;
         if (value !== undefined) return value;
+        if (isOptional) return "";
         issues.push({
           ...where,
           message:
@@ -55,4 +67,11 @@ export function interpolateEnv(
       node.value = replaced;
     },
   });
+}
+
+/** Returns the key of the map entry that holds the visited value, if any. */
+function parentKeyOf(path: Parameters<visitorFn<unknown>>[2]): string | undefined {
+  const parent = path[path.length - 1];
+  if (!isPair(parent) || !isScalar(parent.key)) return undefined;
+  return typeof parent.key.value === "string" ? parent.key.value : undefined;
 }

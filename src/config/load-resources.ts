@@ -3,6 +3,7 @@ import { throwIfIssues, type ConfigIssue } from "./errors.js";
 import { interpolateEnv } from "./interpolate.js";
 import {
   ENDPOINT_RULES,
+  hostedEndpointHasKey,
   keyVariableFor,
   type EndpointEntry,
 } from "./resource-rules.js";
@@ -17,6 +18,14 @@ import { locateValue, readYamlSource, type YamlSource } from "./yaml-source.js";
 
 const OLLAMA_BASE_URL = "http://127.0.0.1:11434";
 
+export interface LoadResourcesOptions {
+  /**
+   * Accepts an `api_key: ${VAR}` whose variable is unset, as an empty key:
+   * for a dry run, which reads prices and limits but calls nothing.
+   */
+  isKeyOptional?: boolean;
+}
+
 /**
  * Loads a resource file: the endpoints behind each model alias and the
  * global limits. `${VAR}` references are read from `env`. Throws a
@@ -25,10 +34,12 @@ const OLLAMA_BASE_URL = "http://127.0.0.1:11434";
 export async function loadResources(
   file: string,
   env: NodeJS.ProcessEnv = process.env,
+  options: LoadResourcesOptions = {},
 ): Promise<ResourceConfig> {
   const source = await readYamlSource(file, "resource file");
   const issues: ConfigIssue[] = [];
-  interpolateEnv(source, env, issues);
+  const optionalKeys = options.isKeyOptional === true ? new Set(["api_key"]) : undefined;
+  interpolateEnv(source, env, issues, { optionalKeys });
   throwIfIssues(issues);
 
   const value: unknown = source.doc.toJS();
@@ -39,6 +50,7 @@ export async function loadResources(
   const entries = endpoints ? readEndpoints(endpoints, source, issues) : [];
   for (const entry of entries) {
     for (const rule of ENDPOINT_RULES) {
+      if (options.isKeyOptional === true && rule === hostedEndpointHasKey) continue;
       for (const problem of rule(entry, env)) {
         const path = problem.key ? [...entry.path, problem.key] : entry.path;
         issues.push({ ...locateValue(source, path), message: problem.message });

@@ -387,3 +387,32 @@ max_inflight_graphs: 0
     ]);
   });
 });
+
+describe("loadResources for a dry run", () => {
+  const openai = "endpoints:\n  smart:\n    provider: openai\n    model: gpt-4o-mini\n";
+
+  it("accepts an unset key variable as an empty key", async () => {
+    const dir = await writeTempFiles({
+      "resources.yaml": openai + "    api_key: ${OPENAI_API_KEY}\n",
+    });
+    const file = path.join(dir, "resources.yaml");
+    const config = await loadResources(file, {}, { isKeyOptional: true });
+    expect(config.aliases.get("smart")?.[0]?.apiKey).toBe("");
+  });
+
+  it("accepts a hosted endpoint with no key at all", async () => {
+    const dir = await writeTempFiles({ "resources.yaml": openai });
+    const file = path.join(dir, "resources.yaml");
+    const config = await loadResources(file, {}, { isKeyOptional: true });
+    expect(config.aliases.get("smart")?.[0]?.apiKey).toBeUndefined();
+  });
+
+  it("still rejects other unset variables", async () => {
+    const dir = await writeTempFiles({
+      "resources.yaml": openai.replace("gpt-4o-mini", "${MODEL_NAME}"),
+    });
+    const file = path.join(dir, "resources.yaml");
+    const loading = loadResources(file, { OPENAI_API_KEY: "sk-test" }, { isKeyOptional: true });
+    await expect(loading).rejects.toThrow("environment variable MODEL_NAME is not set");
+  });
+});
