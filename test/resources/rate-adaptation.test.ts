@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { ProviderError } from "../../src/resources/provider-error.js";
 import { createResourceManager } from "../../src/resources/resource-manager.js";
@@ -62,6 +63,8 @@ async function runWorkload(untilMs: number, serverLimit: number) {
     createClient: () => server,
   });
   const signal = new AbortController().signal;
+  // 64 workers wait on one run signal, as in the CLI, which lifts the limit too.
+  setMaxListeners(0, signal);
   let sent = 0;
   const worker = async () => {
     while (clock.now() < untilMs) {

@@ -1,4 +1,5 @@
 import { Ajv } from "ajv";
+import { setMaxListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import { SimulatedClient, buildSimulatedReply } from "../../src/resources/clients/simulated.js";
 import { ProviderError } from "../../src/resources/provider-error.js";
@@ -7,6 +8,9 @@ import { ManualClock, systemClock } from "../../src/util/clock.js";
 import { makeConfig, makeEndpoint } from "./fixtures.js";
 
 const signal = new AbortController().signal;
+// Every waiting call listens on the run's signal, as in the CLI, which
+// lifts the listener limit the same way.
+setMaxListeners(0, signal);
 
 describe("simulated client", () => {
   it("gives the same reply for the same prompt", () => {
