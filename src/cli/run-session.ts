@@ -8,7 +8,6 @@ import { loadResources } from "../config/load-resources.js";
 import { chooseProgressMode, isColorEnabled } from "../dashboard/progress-mode.js";
 import { createProgressReporter } from "../dashboard/progress-reporter.js";
 import { estimateCost } from "../execution/estimate.js";
-import type { RunListener } from "../execution/events.js";
 import { readCsvHeader } from "../execution/csv-header.js";
 import { countRecords, detectFormat, readRecords } from "../execution/record-stream.js";
 import { runRecords, type RunTotals } from "../execution/runner.js";
@@ -59,12 +58,16 @@ const GRACE_PERIOD_MS = 5_000;
 /** How often metrics.json is rewritten, so `plait report` can read a running run. */
 const METRICS_INTERVAL_MS = 2_000;
 
-/** Sums the spend of finished calls, for `--max-cost`. */
-class SpendMeter implements RunListener {
+/**
+ * Sums the spend of every answered call, for `--max-cost` and the
+ * manifest. It counts calls at the resource manager, so calls of nodes
+ * that later fail (an invalid reply, a schema mismatch) count too.
+ */
+class SpendMeter implements CallListener {
   constructor(public costUsd: number) {}
 
-  onNodeFinished(event: { calls: Array<{ costUsd: number }> }): void {
-    for (const call of event.calls) this.costUsd += call.costUsd;
+  onCallFinished(event: { result: { costUsd: number } }): void {
+    this.costUsd += event.result.costUsd;
   }
 }
 
@@ -299,7 +302,9 @@ async function executeRun(context: {
   let manager: ResourceManager | undefined;
   const collector = new RunMetricsCollector({ clock, resourceMetrics: () => manager!.metrics() });
   const trace = options.trace === undefined ? undefined : new TraceWriter(options.trace, clock.now());
-  const callListeners: CallListener[] = trace === undefined ? [collector] : [collector, trace];
+  const spend = new SpendMeter(resume?.previousCostUsd ?? 0);
+  const callListeners: CallListener[] =
+    trace === undefined ? [collector, spend] : [collector, trace, spend];
   manager = createResourceManager({ config: resources, clock, listeners: callListeners });
   try {
     await manager.prepare();
@@ -314,8 +319,6 @@ async function executeRun(context: {
     bufferSize: resources.checkpointBufferSize,
     ...(resume !== undefined ? { resume } : {}),
   });
-  const spend = new SpendMeter(resume?.previousCostUsd ?? 0);
-
   const stream = process.stderr;
   const mode = chooseProgressMode({
     ...(options.progress !== undefined
@@ -396,7 +399,7 @@ async function executeRun(context: {
       records: readRecords(recordOptions(options, inputPath, interrupts.stopSignal)),
       maxInflightGraphs: options.maxInflight ?? resources.maxInflightGraphs,
       maxTotalConcurrent: resources.maxTotalConcurrent,
-      listeners: [writer, collector, spend],
+      listeners: [writer, collector],
       clock,
       stopSignal: interrupts.stopSignal,
       abortSignal: interrupts.abortSignal,

@@ -84,8 +84,16 @@ describe("--max-cost across resumes", () => {
     expect(stopped.exitCode).toBe(1);
     expect(stopped.stdout).toMatch(/spent \$0\.0000; resume with a higher --max-cost <usd>/);
 
-    const dropped = await runPlait(workspace, [...resumeArgs(workspace), "--no-max-cost"]);
+    const dropped = await runPlait(workspace, [
+      ...resumeArgs(workspace),
+      "--no-max-cost",
+      "--json",
+    ]);
     expect(dropped.exitCode).toBe(0);
+    const summary = JSON.parse(dropped.stdout);
+    expect(summary.attempts).toBe(2);
+    expect(summary.costUsdAllAttempts).toBeGreaterThan(0);
+    expect(summary).not.toHaveProperty("maxCostUsd");
     const runDir = await onlyRunDir(workspace.runsDir);
     expect((await readManifest(runDir))["options"]).toMatchObject({ maxCost: false });
   });
