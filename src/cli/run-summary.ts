@@ -5,7 +5,7 @@ import type { CostEstimate } from "../execution/estimate.js";
 import { renderReport } from "../report/summary.js";
 import { reportHeaderOf } from "./report.js";
 import type { RunMetrics } from "../report/types.js";
-import { formatUsd } from "../report/format-values.js";
+import { formatCount, formatUsd } from "../report/format-values.js";
 import { renderTextTable } from "../report/text-table.js";
 
 function relative(file: string): string {
@@ -26,7 +26,8 @@ export function describeOutcome(options: {
     lines.push("the input held no records, so nothing ran");
   }
   if (totals.failed > 0) {
-    lines.push(`errors:  ${relative(folder.paths.errors)} (${totals.failed} records failed)`);
+    const failed = totals.failed === 1 ? "1 record failed" : `${formatCount(totals.failed)} records failed`;
+    lines.push(`errors:  ${relative(folder.paths.errors)} (${failed})`);
   }
   if (totals.skipped > 0) {
     lines.push(`skipped ${totals.skipped} records finished by an earlier attempt`);
@@ -50,23 +51,24 @@ export function renderRunSummary(metrics: RunMetrics, folder: RunFolder): string
 /** Renders the `--dry-run` table. */
 export function renderEstimate(estimate: CostEstimate): string {
   const lines = [
-    `dry run: ${estimate.records} records, ${estimate.calls} LLM calls, nothing called`,
+    `dry run: ${formatCount(estimate.records)} records, ${formatCount(estimate.calls)} LLM calls, ` +
+      "nothing called",
   ];
   if (estimate.invalidRecords > 0) {
-    lines.push(`${estimate.invalidRecords} records could not be read and would fail`);
+    lines.push(`${formatCount(estimate.invalidRecords)} records could not be read and would fail`);
   }
   const rows = Object.entries(estimate.aliases).map(([alias, a]) => [
     alias,
-    String(a.calls),
-    String(a.inputTokens),
-    String(a.outputTokens),
+    formatCount(a.calls),
+    formatCount(a.inputTokens),
+    formatCount(a.outputTokens),
     formatUsd(a.costUsd),
   ]);
   rows.push([
     "total",
-    String(estimate.calls),
-    String(estimate.inputTokens),
-    String(estimate.outputTokens),
+    formatCount(estimate.calls),
+    formatCount(estimate.inputTokens),
+    formatCount(estimate.outputTokens),
     formatUsd(estimate.costUsd),
   ]);
   const columns = [

@@ -78,7 +78,15 @@ export async function estimateCost(
     }
     estimateGraph(graph, record.value, resources, estimate, 1);
   }
+  // Sums of many small float products carry noise such as
+  // 3.5537639500000213; a ten-billionth of a dollar is far below any price.
+  estimate.costUsd = roundUsd(estimate.costUsd);
+  for (const entry of Object.values(estimate.aliases)) entry.costUsd = roundUsd(entry.costUsd);
   return estimate;
+}
+
+function roundUsd(usd: number): number {
+  return Math.round(usd * 1e10) / 1e10;
 }
 
 function estimateGraph(

@@ -102,7 +102,7 @@ function row(
     isUsageUnknown ? null : c.costUsd.toFixed(6),
     c.latency.p50Ms,
     c.latency.p95Ms,
-    c.latency.maxMs,
+    c.latency.maxMs === null ? null : Math.round(c.latency.maxMs * 1000) / 1000,
     Object.entries(errorsByKind)
       .map(([kind, count]) => `${kind}=${count}`)
       .join(";"),
