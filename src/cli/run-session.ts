@@ -59,7 +59,7 @@ const GRACE_PERIOD_MS = 5_000;
 const METRICS_INTERVAL_MS = 2_000;
 
 /**
- * Sums the spend of every answered call, for `--max-cost` and the
+ * Sums the spend of every successful call, for `--max-cost` and the
  * manifest. It counts calls at the resource manager, so calls of nodes
  * that later fail (an invalid reply, a schema mismatch) count too.
  */
@@ -71,7 +71,7 @@ class SpendMeter implements CallListener {
   }
 }
 
-/** Says what a run stopped by `--max-cost` spent, across all its attempts. */
+/** Describes what a run stopped by `--max-cost` spent, across all its attempts. */
 function describeBudgetSpend(totalUsd: number, thisAttemptUsd: number, attempts: number): string {
   const spent =
     attempts === 1
