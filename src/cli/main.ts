@@ -28,7 +28,7 @@ export function createProgram(exit: ExitCode): Command {
   const program = new Command("plait")
     .description("Run graphs of LLM calls over a batch of records.")
     .version(version)
-    .showHelpAfterError("(run plait --help for usage)")
+    .showHelpAfterError("(add --help to the command for its usage)")
     .exitOverride();
   registerRunCommand(program, exit);
   registerValidateCommand(program, exit);
