@@ -7,7 +7,7 @@
 export const LIMIT_BACK_OFF_SHARE = 0.9;
 
 /**
- * Time after a 429 round before the limit may rise past the level the
+ * Time after a 429 before the limit may rise past the level the
  * server admitted. Each probe past that level that draws no 429 halves the
  * wait before the next one. When the server's cap has gone away, the waits
  * add up to about twice this time on the way back to `max_concurrent`.
@@ -22,18 +22,17 @@ export const FIRST_PROBE_WAIT_MS = 16_000;
  * by additive increase and multiplicative decrease, as TCP's congestion
  * window and Netflix's concurrency-limits library do.
  *
- * A 429 round cuts the limit to LIMIT_BACK_OFF_SHARE of the calls that were
- * in flight when the 429 arrived, not counting the rejected one, and never
- * below 1. Only a 429 for a call sent after the round began starts a new
- * round. A 429 for a call sent earlier belongs to the current round. It
- * arrives after other 429s of the round have cleared, with fewer calls in
- * flight, so it can lower the limit further.
+ * A 429 cuts the limit to LIMIT_BACK_OFF_SHARE of the calls that were in
+ * flight when it arrived, not counting the rejected one, and never below 1.
+ * The limit never rises on a 429. When a burst draws many 429s, the later
+ * ones arrive after the earlier ones have cleared, with fewer calls in
+ * flight, so the burst ends with the limit near what the server admitted.
  *
  * Then the limit climbs by one after each run of `limit` successes, counted
  * only while the limit is in use (the calls in flight have reached it since
  * it last changed), so that a lightly loaded endpoint does not earn a high
  * limit it has never tested. Up to the level the server admitted at the last
- * round the climb has no other condition. Past that level each step is a
+ * 429 the climb has no other condition. Past that level each step is a
  * probe and also waits, first FIRST_PROBE_WAIT_MS from the last change, then
  * half as long after each probe that drew no 429.
  */
@@ -44,9 +43,7 @@ export class ConcurrencyLimit {
   private peakSent = 0;
   private successesInRun = 0;
   private changedAtMs = -Infinity;
-  /** Arrival time of the 429 that began the current round. */
-  private roundStartMs = -Infinity;
-  /** Calls in flight that the server admitted at the last round, or `maxLimit` before any. */
+  /** Calls in flight that the server admitted at the last 429, or `maxLimit` before any. */
   private admittedLevel: number;
   private probeWaitMs = 0;
 
@@ -106,21 +103,14 @@ export class ConcurrencyLimit {
   }
 
   /**
-   * Handles a 429 that arrived at `nowMs` for a call sent at `sentAtMs`.
-   * Call it after `recordSettled` for that call, so that the calls in flight
-   * are the others, the ones the server was holding when it refused.
+   * Cuts the limit for a 429 that arrived at `nowMs`. Call it after
+   * `recordSettled` for the rejected call, so that the calls in flight are
+   * the others, the ones the server was running when it rejected this one.
    */
-  recordRejected(nowMs: number, sentAtMs: number): void {
+  recordRejected(nowMs: number): void {
     const admitted = this.sentCount;
-    // A call sent in the same millisecond as the 429 that began the round
-    // counts as sent before it.
-    if (sentAtMs > this.roundStartMs) {
-      this.roundStartMs = nowMs;
-      this.admittedLevel = Math.max(1, admitted);
-      this.probeWaitMs = FIRST_PROBE_WAIT_MS;
-    } else {
-      this.admittedLevel = Math.max(1, Math.min(this.admittedLevel, admitted));
-    }
+    this.admittedLevel = Math.max(1, Math.min(this.admittedLevel, admitted));
+    this.probeWaitMs = FIRST_PROBE_WAIT_MS;
     const cut = Math.max(1, Math.floor(admitted * LIMIT_BACK_OFF_SHARE));
     this.setLimit(Math.min(this.limitValue, cut), nowMs);
   }

@@ -250,7 +250,7 @@ class Manager implements ResourceManager {
       if (decision.isRateLimit) {
         rateLimitWaitMs += decision.delayMs;
         endpoint.limiter.backOff(nowMs, decision.delayMs, startedAtMs);
-        endpoint.concurrency.recordRejected(nowMs, startedAtMs);
+        endpoint.concurrency.recordRejected(nowMs);
         endpoint.cooldownUntilMs = Math.max(endpoint.cooldownUntilMs, nowMs + decision.delayMs);
         avoid = endpoint;
         if (this.onRateLimited.length > 0) {
