@@ -47,6 +47,8 @@ export interface PrepareResumeOptions {
   force: boolean;
   graph: Graph;
   resources: ResourceConfig;
+  /** Receives one line when a stale lock was taken over, before the folder is read. */
+  onWarning?: (line: string) => void;
 }
 
 /**
@@ -61,6 +63,7 @@ export async function prepareResume(options: PrepareResumeOptions): Promise<Resu
   // other process appends to them between the read and this run's writes.
   const { runId } = readManifest(path.join(dir, RUN_FILES.manifest));
   const lock = acquireRunLock(dir, { runId });
+  if (lock.warning !== undefined) options.onWarning?.(lock.warning);
   try {
     const { state, inputPath } = await readResumable(dir, options);
     return { folder: openRunFolder(dir, { lock }), state, inputPath };

@@ -244,12 +244,10 @@ export async function runSession(options: RunCommandOptions): Promise<number> {
     force: options.force === true,
     graph,
     resources,
+    onWarning: (line) => process.stderr.write(`warning: ${line}\n`),
   });
   const { folder, state: resume, inputPath } = target;
   return await whileLocked(folder, async () => {
-    if (folder.lock?.warning !== undefined) {
-      process.stderr.write(`warning: ${folder.lock.warning}\n`);
-    }
     if (isAlreadyFinished(resume)) {
       process.stdout.write(
         `run ${resume.manifest.runId} already finished every record; nothing to resume. ` +

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { appendFile, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli, type RunningCli } from "../support/run-cli.js";
@@ -146,6 +146,26 @@ describe("the run folder lock", () => {
     const manifest = await readManifest(runDir);
     expect(manifest["status"]).toBe("finished");
     expect(manifest["resumedAt"]).toHaveLength(1);
+  });
+
+  it("is released by a rejected resume", async () => {
+    const workspace = await makeWorkspace({
+      recordCount: 60,
+      resourcesYaml: resourcesWithLatency(20),
+    });
+    const first = startPlait(workspace, newRunArgs(workspace));
+    const killed = await stopWhenResults(first, workspace.runsDir, 1, "SIGKILL");
+    expect(killed.result.signal).toBe("SIGKILL");
+    const runDir = await onlyRunDir(workspace.runsDir);
+    expect(existsSync(path.join(runDir, LOCK_FILE))).toBe(true);
+
+    await appendFile(workspace.input, '{"id": "t-new", "ticket": "A new ticket"}\n');
+    const rejected = await runPlait(workspace, resumeArgs(workspace));
+    expect(rejected.exitCode).toBe(2);
+    expect(rejected.stderr).toMatch(/input \S+ changed since the run started/);
+    // It took the stale lock over before it read the folder, then let it go.
+    expect(rejected.stderr).toMatch(/no longer exists; took the lock over/);
+    expect(existsSync(path.join(runDir, LOCK_FILE))).toBe(false);
   });
 
   it("is released on a second Ctrl-C", async () => {
