@@ -10,6 +10,7 @@ import { createProgressReporter } from "../dashboard/progress-reporter.js";
 import { estimateCost } from "../execution/estimate.js";
 import { readCsvHeader } from "../execution/csv-header.js";
 import { countRecords, detectFormat, readRecords } from "../execution/record-stream.js";
+import type { InputRecord } from "../execution/events.js";
 import { runRecords, type RunTotals } from "../execution/runner.js";
 import { compileJsonSchema } from "../graph/json-schema.js";
 import { loadPipeline } from "../graph/load-pipeline.js";
@@ -22,6 +23,7 @@ import { createResourceManager, type ResourceManager } from "../resources/resour
 import type { ResourceConfig } from "../resources/types.js";
 import { systemClock } from "../util/clock.js";
 import { handleInterrupts } from "./interrupt.js";
+import { plaitInvocation } from "./invocation.js";
 import { EXIT, plaitVersion } from "./main.js";
 import { listPipelineFiles } from "./pipeline-files.js";
 import { prepareResume } from "./run-resume.js";
@@ -137,7 +139,9 @@ async function loadPlan(
 ): Promise<{ graph: Graph; resources: ResourceConfig }> {
   await checkReadable(options.pipeline, "pipeline file");
   await checkReadable(options.resources, "resource file (--resources)");
-  const resources = await loadResources(options.resources);
+  const resources = await loadResources(options.resources, process.env, {
+    isKeyOptional: options.dryRun === true,
+  });
   const graph = await loadPipeline(options.pipeline, { resources });
   return { graph, resources };
 }
@@ -151,12 +155,41 @@ function recordOptions(options: RunCommandOptions, source: string, signal?: Abor
   };
 }
 
-/** Builds the command that continues this run, for the interrupted and budget messages. */
+/**
+ * Builds the command that continues this run, for the interrupted and budget
+ * messages. A run that read standard input needs the same records piped
+ * again, so its command keeps `--input -`.
+ */
 function resumeCommand(options: RunCommandOptions, folder: RunFolder): string {
   const runsDir = options.runsDir === DEFAULT_RUNS_DIR ? "" : ` --runs-dir ${options.runsDir}`;
+  const input = options.input !== undefined && isStreamInput(options.input) ? " --input -" : "";
   return (
-    `plait run ${options.pipeline} --resources ${options.resources} ` +
-    `--resume ${folder.id}${runsDir}`
+    `${plaitInvocation()} run ${options.pipeline} --resources ${options.resources} ` +
+    `--resume ${folder.id}${runsDir}${input}`
+  );
+}
+
+/** Lines read ahead of a run to tell a wrong input format from a few bad lines. */
+const FIRST_LINES_CHECKED = 3;
+
+/**
+ * Reads the first records of a file input before a run folder exists. An
+ * input whose first lines hold no record, or an --id-field that names no
+ * field, then stops the run with exit 2 before anything is spent.
+ */
+async function checkFirstRecords(options: RunCommandOptions, inputPath: string): Promise<void> {
+  const first: InputRecord[] = [];
+  const records = readRecords({ ...recordOptions(options, inputPath), limit: FIRST_LINES_CHECKED });
+  for await (const record of records) first.push(record);
+  if (first.length === 0 || first.some((record) => record.value !== undefined)) return;
+  const lines = first.length === 1 ? "line" : `${first.length} lines`;
+  const format =
+    detectFormat(inputPath) === "csv"
+      ? "A CSV input needs a header row naming the fields."
+      : "JSON Lines holds one JSON object a line; a CSV file must be named .csv.";
+  throw new UsageError(
+    `${inputPath}:${first[0]!.line}: the first ${lines} of the input contained no record ` +
+      `(${first[0]!.error ?? "not a record"}). ${format}`,
   );
 }
 
@@ -216,6 +249,7 @@ export async function runSession(options: RunCommandOptions): Promise<number> {
 
   if (options.resume === undefined) {
     const inputPath = options.input!;
+    if (!isStreamInput(inputPath)) await checkFirstRecords(options, inputPath);
     if (options.dryRun) {
       const estimate = await estimateCost(graph, resources, readRecords(recordOptions(options, inputPath)));
       process.stdout.write(options.json ? JSON.stringify(estimate) + "\n" : renderEstimate(estimate));

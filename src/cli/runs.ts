@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { listRuns, type ListRunsResult, type RunSummary } from "../checkpoint/index.js";
+import { plaitInvocation } from "./invocation.js";
 import type { ExitCode } from "./main.js";
 
 interface RunsOptions {
@@ -33,7 +34,7 @@ export function renderRuns(listing: ListRunsResult, options: RunsOptions): strin
   if (!exists) {
     return (
       `No runs yet: ${options.runsDir} does not exist. ` +
-      "Start one with plait run PIPELINE --resources RES.\n"
+      `Start one with ${plaitInvocation()} run PIPELINE --resources RES --input FILE.\n`
     );
   }
   if (runs.length === 0) return `No runs in ${options.runsDir} yet.\n`;

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { findLatestRun, listRuns } from "../../src/checkpoint/list-runs.js";
 import { createRunFolder, type RunFolder } from "../../src/checkpoint/run-folder.js";
+import { plaitInvocation } from "../../src/cli/invocation.js";
 import { formatRunsTable } from "../../src/cli/runs.js";
 import { main } from "../../src/cli/main.js";
 import { makeResources, makeTempDir } from "./fixtures.js";
@@ -196,7 +197,7 @@ describe("plait runs", () => {
     expect(code).toBe(0);
     expect(stdout).toBe(
       `No runs yet: ${runsDir} does not exist. ` +
-        "Start one with plait run PIPELINE --resources RES.\n",
+        `Start one with ${plaitInvocation()} run PIPELINE --resources RES --input FILE.\n`,
     );
   });
 

@@ -115,8 +115,8 @@ describe.concurrent("plait run --resume on the simulated provider", () => {
     const runDir = await onlyRunDir(workspace.runsDir);
     const runId = path.basename(runDir);
     const printed = `${stop.result.stdout}\n${stop.result.stderr}`;
-    const command = printed.match(/continue with: (plait run .*)$/m)?.[1];
-    const start = `plait run ${TRIAGE} --resources ${workspace.resources} --resume `;
+    const command = printed.match(/continue with: (?:npx plait|plait|node \S+) (run .*)$/m)?.[1];
+    const start = `run ${TRIAGE} --resources ${workspace.resources} --resume `;
     expect(command?.startsWith(start), command).toBe(true);
     expect(command).toContain(runId);
     expect((await readManifest(runDir))["status"]).toBe("interrupted");
@@ -131,7 +131,7 @@ describe.concurrent("plait run --resume on the simulated provider", () => {
     // runPlait adds --runs-dir, which the printed command leaves out (see
     // "prints a resume command that finds the run" below); given twice,
     // the last one wins, so a fixed command still works here.
-    const resumed = await runPlait(workspace, command!.split(" ").slice(1));
+    const resumed = await runPlait(workspace, command!.split(" "));
     expect(resumed.stderr).not.toMatch(/warning|internal error/);
     expect(resumed.exitCode).toBe(0);
     expect(resumed.stdout).toMatch(
@@ -297,7 +297,7 @@ describe.concurrent("plait run --resume on the simulated provider", () => {
     const workspace = await makeWorkspace({ recordCount: 20, resourcesYaml: SIMULATED });
     const stopped = await runPlait(workspace, [...newRunArgs(workspace), "--max-cost", "0"]);
     expect(stopped.exitCode).toBe(1);
-    const command = stopped.stdout.match(/continue with: plait (run .*)$/m)?.[1];
+    const command = stopped.stdout.match(/continue with: (?:npx plait|plait|node \S+) (run .*)$/m)?.[1];
     expect(command).toBeDefined();
     // The command requests a new budget, because the stored one is spent.
     expect(command).toMatch(/ --max-cost <usd>$/);
@@ -432,7 +432,9 @@ describe.concurrent("plait run --resume against the mock server", () => {
       },
     });
     expect(interrupted.exitCode).toBe(130);
-    expect(interrupted.stderr).toMatch(/interrupted; continue with: plait run .* --resume \S+/);
+    expect(interrupted.stderr).toMatch(
+      /interrupted; continue with: (?:npx plait|plait|node \S+) run .* --resume \S+/,
+    );
     expect(interrupted.paidCalls).toBe(interrupted.savedNodes);
     const runDir = await onlyRunDir(workspace.runsDir);
     expect((await readManifest(runDir))["status"]).toBe("interrupted");

@@ -133,6 +133,39 @@ describe("plait run", () => {
     expect(summary.totals.succeeded).toBe(24);
   });
 
+  it("exits 2 when no early line of the input is a record", async () => {
+    const input = path.join(dir, "tickets.txt");
+    await writeFile(input, "id,ticket,customer\nc1,Crash,Initech\nc2,Refund,Acme\nc3,Slow,Globex\n");
+    const result = await run([TRIAGE, "--resources", resources, "--input", input]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/tickets\.txt:1: the first 3 lines of the input contained no record/);
+    expect(result.stderr).toMatch(/a CSV file must be named \.csv/);
+    expect(await readdir(dir)).not.toContain("runs");
+  });
+
+  it("estimates without the API key the resource file names", async () => {
+    const openai = path.join(dir, "openai.yaml");
+    await writeFile(
+      openai,
+      [
+        "endpoints:",
+        "  fast:",
+        "    provider: openai",
+        "    model: gpt-4o-mini",
+        "    api_key: ${PLAIT_TEST_UNSET_KEY}",
+        "  smart:",
+        "    provider: openai",
+        "    model: gpt-4o",
+        "    api_key: ${PLAIT_TEST_UNSET_KEY}",
+        "",
+      ].join("\n"),
+    );
+    const result = await run([TRIAGE, "--resources", openai, "--input", TICKETS, "--dry-run"]);
+    expect(result.stderr).toBe("");
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout).toMatch(/dry run: 24 records, 72 LLM calls, nothing called/);
+  });
+
   it("estimates the cost with --dry-run and calls nothing", async () => {
     const result = await run([TRIAGE, "--resources", resources, "--input", TICKETS, "--dry-run"]);
     expect(result.exitCode).toBe(0);
