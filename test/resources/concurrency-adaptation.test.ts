@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { describe, expect, it } from "vitest";
 import type { CallListener } from "../../src/resources/events.js";
 import { ProviderError } from "../../src/resources/provider-error.js";
@@ -71,6 +72,8 @@ async function runCalls(
     createClient: (endpoint) => clients.get(endpoint.name)!,
   });
   const signal = new AbortController().signal;
+  // Every waiting call listens for the run's abort. The CLI lifts this cap too.
+  setMaxListeners(0, signal);
   let started = 0;
   const worker = async () => {
     while (started < options.calls) {

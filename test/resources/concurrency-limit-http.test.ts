@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { afterEach, describe, expect, it } from "vitest";
 import { startMockServer, type MockServer } from "../../src/mock-server/index.js";
 import { createClient } from "../../src/resources/clients/create-client.js";
@@ -7,7 +8,7 @@ import { ManualClock, flushMicrotasks, type Clock } from "../../src/util/clock.j
 import { makeConfig, makeEndpoint } from "./fixtures.js";
 
 /**
- * A manual clock that knows when its next sleeper wakes, so a test can
+ * A manual clock that tracks when its next sleeper wakes, so a test can
  * jump from one event to the next instead of stepping through every
  * millisecond.
  */
@@ -124,6 +125,8 @@ describe("concurrency limit over HTTP", () => {
     await manager.prepare();
 
     const signal = new AbortController().signal;
+    // Every waiting call listens for the run's abort. The CLI lifts this cap too.
+    setMaxListeners(0, signal);
     let started = 0;
     const worker = async () => {
       while (started < CALLS) {

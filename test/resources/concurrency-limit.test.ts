@@ -30,7 +30,7 @@ function succeed(limit: ConcurrencyLimit, nowMs: number, count: number): number 
   return raises;
 }
 
-/** An endpoint at max 64 that sent 64 calls to a server capped at 8, which rejected 56. */
+/** Builds an endpoint at max 64 that sent 64 calls to a server capped at 8, which rejected 56. */
 function cutByBurst(): ConcurrencyLimit {
   const limit = new ConcurrencyLimit(64);
   send(limit, 64);
@@ -57,7 +57,7 @@ describe("ConcurrencyLimit", () => {
     expect(limit.limit).toBe(18);
   });
 
-  it("cuts to one call under in flight below 10", () => {
+  it("cuts by one call below 10 in flight", () => {
     const limit = new ConcurrencyLimit(64);
     send(limit, 9);
     reject(limit, 5);
@@ -149,7 +149,7 @@ describe("ConcurrencyLimit", () => {
     expect(limit.limit).toBe(9);
   });
 
-  it("does not climb while fewer calls than the limit are in flight", () => {
+  it("stays put while the limit is unused", () => {
     const limit = cutByBurst();
     // The 8 calls the server admitted finish with no calls waiting behind
     // them. They filled the limit of 7, so they complete its run.
