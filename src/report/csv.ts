@@ -1,4 +1,5 @@
 import type { LatencySummary } from "../resources/types.js";
+import type { ReportHeader } from "./summary.js";
 import type { RunMetrics } from "./types.js";
 
 /**
@@ -11,6 +12,9 @@ import type { RunMetrics } from "./types.js";
  * by first failure on the run row, failed calls on alias and endpoint rows,
  * failed node runs on node rows. `cost_usd` has 6 decimals, not the 4 of
  * the human formats, so that sums over many cheap calls stay exact enough.
+ * The other rows cover the latest attempt of a resumed run; a last row of
+ * scope `all_attempts`, named by the number of attempts, gives the spend
+ * of every attempt together.
  */
 export const CSV_COLUMNS = [
   "scope",
@@ -55,7 +59,7 @@ interface Counters {
 }
 
 /** Renders the report as RFC 4180 CSV with a header row and CRLF line ends. */
-export function renderCsv(metrics: RunMetrics): string {
+export function renderCsv(metrics: RunMetrics, header?: ReportHeader): string {
   const rows: Cell[][] = [[...CSV_COLUMNS]];
   const { records } = metrics;
   rows.push(
@@ -69,6 +73,14 @@ export function renderCsv(metrics: RunMetrics): string {
   }
   for (const [name, node] of Object.entries(metrics.nodes)) {
     rows.push(row("node", name, node.finished, node.failed, node, node.errorsByKind));
+  }
+  const attempts = header?.attempts ?? 1;
+  if (attempts > 1 && header?.costAllAttemptsUsd !== undefined) {
+    const cells: Cell[] = CSV_COLUMNS.map(() => null);
+    cells[0] = "all_attempts";
+    cells[1] = String(attempts);
+    cells[CSV_COLUMNS.indexOf("cost_usd")] = header.costAllAttemptsUsd.toFixed(6);
+    rows.push(cells);
   }
   return rows.map((cells) => cells.map(quoteCell).join(",")).join("\r\n") + "\r\n";
 }

@@ -25,8 +25,8 @@ export interface ReportHeader {
 /**
  * Renders a run's metrics for `plait report` and the end-of-run summary.
  * The header, when given, opens the table and Markdown forms and is the
- * `run` field of the JSON form; CSV leaves it out so that every line is a
- * data row. Every format ends with a newline.
+ * `run` field of the JSON form; CSV takes only the spend of every attempt
+ * from it, as one more data row. Every format ends with a newline.
  */
 export function renderReport(
   metrics: RunMetrics,
@@ -39,7 +39,7 @@ export function renderReport(
       return JSON.stringify(value, null, 2) + "\n";
     }
     case "csv":
-      return renderCsv(metrics);
+      return renderCsv(metrics, header);
     case "markdown":
       return renderMarkdown(buildReportModel(metrics, header));
     case "table":

@@ -164,6 +164,18 @@ describe("renderReport csv", () => {
     expect(Number(reply["latency_p95_ms"])).toBe(metrics.nodes["reply"]!.latency.p95Ms);
   });
 
+  it("adds the spend of every attempt of a resumed run", () => {
+    const resumed = { runId: "r", pipeline: "p", status: "finished", startedAt: "t" };
+    const withAttempts = { ...resumed, attempts: 3, costAllAttemptsUsd: 1.25 };
+    const parsed = parseCsv(renderReport(metrics, "csv", withAttempts));
+    const last = parsed.at(-1)!;
+    expect(last[0]).toBe("all_attempts");
+    expect(last[1]).toBe("3");
+    expect(last[header.indexOf("cost_usd")]).toBe("1.250000");
+    expect(last.filter((cell) => cell !== "")).toHaveLength(3);
+    expect(parseCsv(renderReport(metrics, "csv", resumed))).toHaveLength(rows.length);
+  });
+
   it("leaves alias-only cells empty on node rows and the reverse", () => {
     expect(find("alias", "fast")["records_done"]).toBe("");
     expect(find("node", "summary")["records_done"]).toBe("5");
