@@ -28,6 +28,11 @@ export interface RunRecordsOptions {
     finishedRecordIds: Set<string>;
     nodeValues: Map<string, PriorValues>;
   };
+  /**
+   * Stops admitting records because an alias cannot be reached; records
+   * already admitted go on, and `stoppedBy` is "unreachable".
+   */
+  unreachableSignal?: AbortSignal;
   /** Asked before each admission; false stops admitting (the spending budget). */
   canAdmit?: () => boolean;
   /** Returns a promise while the output is backed up; admission waits for it. */
@@ -45,7 +50,7 @@ export interface RunTotals {
   /** Finished in an earlier run and skipped on resume. */
   skipped: number;
   /** Reason admission stopped before the input ended, if it did. */
-  stoppedBy?: "signal" | "budget";
+  stoppedBy?: "signal" | "budget" | "unreachable";
 }
 
 /** Aliases a graph calls, nested sub-graphs included. */
@@ -66,6 +71,13 @@ export async function runRecords(options: RunRecordsOptions): Promise<RunTotals>
   const clock = options.clock ?? systemClock;
   const stopSignal = options.stopSignal ?? new AbortController().signal;
   const abortSignal = options.abortSignal ?? new AbortController().signal;
+  const unreachableSignal = options.unreachableSignal ?? new AbortController().signal;
+  // The interrupt is checked first, so Ctrl-C keeps its exit code.
+  const stopReason = (): RunTotals["stoppedBy"] => {
+    if (stopSignal.aborted) return "signal";
+    if (unreachableSignal.aborted) return "unreachable";
+    return undefined;
+  };
   const capacities = new Map<string, number>();
   for (const alias of collectAliases(options.graph)) {
     capacities.set(alias, options.gateway.capacity(alias));
@@ -98,6 +110,7 @@ export async function runRecords(options: RunRecordsOptions): Promise<RunTotals>
     resolve?.();
   };
   stopSignal.addEventListener("abort", wakeAdmission);
+  unreachableSignal.addEventListener("abort", wakeAdmission);
 
   const settle = (record: InputRecord, outcome: RecordOutcome) => {
     inFlight--;
@@ -137,8 +150,8 @@ export async function runRecords(options: RunRecordsOptions): Promise<RunTotals>
 
   try {
     for await (const record of options.records) {
-      if (stopSignal.aborted) {
-        totals.stoppedBy = "signal";
+      if (stopReason() !== undefined) {
+        totals.stoppedBy = stopReason();
         break;
       }
       if (options.canAdmit !== undefined && !options.canAdmit()) {
@@ -154,15 +167,15 @@ export async function runRecords(options: RunRecordsOptions): Promise<RunTotals>
         totals.skipped++;
         continue;
       }
-      while (inFlight >= options.maxInflightGraphs && !stopSignal.aborted) {
+      while (inFlight >= options.maxInflightGraphs && stopReason() === undefined) {
         await new Promise<void>((resolve) => (wake = resolve));
       }
       const backedUp = options.waitForOutput?.();
       if (backedUp !== undefined) await backedUp;
-      if (stopSignal.aborted) {
+      if (stopReason() !== undefined) {
         // The record was read but not started, so a resume must run it.
         totals.read--;
-        totals.stoppedBy = "signal";
+        totals.stoppedBy = stopReason();
         break;
       }
       inFlight++;
@@ -176,6 +189,7 @@ export async function runRecords(options: RunRecordsOptions): Promise<RunTotals>
     }
   } finally {
     stopSignal.removeEventListener("abort", wakeAdmission);
+    unreachableSignal.removeEventListener("abort", wakeAdmission);
     abortSignal.removeEventListener("abort", onAbort);
   }
   return totals;
