@@ -12,6 +12,7 @@ import { readCsvHeader } from "../execution/csv-header.js";
 import { countRecords, detectFormat, readRecords } from "../execution/record-stream.js";
 import type { InputRecord } from "../execution/events.js";
 import { runRecords, type RunTotals } from "../execution/runner.js";
+import { UnreachableDetector } from "../execution/unreachable-detector.js";
 import { compileJsonSchema } from "../graph/json-schema.js";
 import { loadPipeline } from "../graph/load-pipeline.js";
 import type { Graph } from "../graph/types.js";
@@ -27,7 +28,12 @@ import { plaitInvocation } from "./invocation.js";
 import { EXIT, plaitVersion } from "./main.js";
 import { listPipelineFiles } from "./pipeline-files.js";
 import { prepareResume } from "./run-resume.js";
-import { describeOutcome, renderEstimate, renderRunSummary } from "./run-summary.js";
+import {
+  describeOutcome,
+  describeUnreachable,
+  renderEstimate,
+  renderRunSummary,
+} from "./run-summary.js";
 import { UsageError } from "./usage-error.js";
 
 export interface RunCommandOptions {
@@ -84,6 +90,34 @@ function describeBudgetSpend(totalUsd: number, thisAttemptUsd: number, attempts:
     `${spent}; resume with a higher --max-cost <usd>, or with --no-max-cost ` +
     "to drop the budget"
   );
+}
+
+/**
+ * Creates the detector that stops a run whose alias nothing can reach, and
+ * keeps its message. `log` prints the stop as it happens; the message
+ * comes again in the closing lines.
+ */
+function watchForUnreachable(
+  resources: ResourceConfig,
+  resourcesFile: string,
+  log: (line: string) => void,
+): { detector: UnreachableDetector; readonly description: string | undefined } {
+  const aliasByEndpoint = new Map<string, string>();
+  for (const [alias, endpoints] of resources.aliases) {
+    for (const endpoint of endpoints) aliasByEndpoint.set(endpoint.name, alias);
+  }
+  const watch = {
+    description: undefined as string | undefined,
+    detector: new UnreachableDetector({
+      aliasOf: (endpoint) => aliasByEndpoint.get(endpoint) ?? endpoint,
+      onUnreachable: (found) => {
+        const endpoints = resources.aliases.get(found.alias) ?? [];
+        watch.description = describeUnreachable(found, endpoints, resourcesFile);
+        log(`stopping: no new records; running records finish. ${watch.description}`);
+      },
+    }),
+  };
+  return watch;
 }
 
 /** Checks that a file plait will write can be created, before anything is spent. */
@@ -335,8 +369,13 @@ async function executeRun(context: {
   const collector = new RunMetricsCollector({ clock, resourceMetrics: () => manager!.metrics() });
   const trace = options.trace === undefined ? undefined : new TraceWriter(options.trace, clock.now());
   const spend = new SpendMeter(resume?.previousCostUsd ?? 0);
+  const unreachable = watchForUnreachable(resources, options.resources, (line) =>
+    reporter.log(line),
+  );
   const callListeners: CallListener[] =
-    trace === undefined ? [collector, spend] : [collector, trace, spend];
+    trace === undefined
+      ? [collector, spend, unreachable.detector]
+      : [collector, trace, spend, unreachable.detector];
   manager = createResourceManager({ config: resources, clock, listeners: callListeners });
   try {
     await manager.prepare();
@@ -435,6 +474,7 @@ async function executeRun(context: {
       clock,
       stopSignal: interrupts.stopSignal,
       abortSignal: interrupts.abortSignal,
+      unreachableSignal: unreachable.detector.signal,
       ...(resume !== undefined
         ? {
             resume: {
@@ -460,7 +500,8 @@ async function executeRun(context: {
     await reporter.stop();
   }
   const isInterrupted = totals.stoppedBy === "signal" || totals.interrupted > 0;
-  finishManifest(isInterrupted || totals.stoppedBy === "budget" ? "interrupted" : "finished", totals);
+  const isStoppedEarly = totals.stoppedBy === "budget" || totals.stoppedBy === "unreachable";
+  finishManifest(isInterrupted || isStoppedEarly ? "interrupted" : "finished", totals);
 
   const metrics = collector.toJSON();
   const isBudgetStop = totals.stoppedBy === "budget";
@@ -472,6 +513,7 @@ async function executeRun(context: {
     totals,
     ...(maxCost !== undefined ? { budgetUsd: maxCost } : {}),
     resumeCommand: continueCommand,
+    ...(unreachable.description !== undefined ? { unreachable: unreachable.description } : {}),
   });
   const attempts = 1 + folder.manifest.resumedAt.length;
   if (isBudgetStop) {
@@ -487,6 +529,9 @@ async function executeRun(context: {
       attempts,
       costUsdAllAttempts: spend.costUsd,
       ...(maxCost !== undefined ? { maxCostUsd: maxCost } : {}),
+      ...(unreachable.detector.unreachable !== undefined
+        ? { unreachable: unreachable.detector.unreachable }
+        : {}),
     };
     process.stdout.write(JSON.stringify(summary) + "\n");
     stream.write(outcome.join("\n") + "\n");
@@ -494,6 +539,10 @@ async function executeRun(context: {
     process.stdout.write(renderRunSummary(metrics, folder) + outcome.join("\n") + "\n");
   }
   if (isInterrupted) return EXIT.interrupted;
+  if (unreachable.detector.unreachable !== undefined) {
+    // Nothing answered, so the resources are wrong rather than the records.
+    return unreachable.detector.successfulCalls === 0 ? EXIT.usage : EXIT.someRecordsFailed;
+  }
   if (totals.failed > 0 || totals.stoppedBy === "budget") return EXIT.someRecordsFailed;
   return EXIT.ok;
 }

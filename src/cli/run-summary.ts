@@ -2,6 +2,8 @@ import path from "node:path";
 import type { RunFolder } from "../checkpoint/run-folder.js";
 import type { RunTotals } from "../execution/runner.js";
 import type { CostEstimate } from "../execution/estimate.js";
+import type { UnreachableAlias } from "../execution/unreachable-detector.js";
+import type { EndpointConfig } from "../resources/types.js";
 import { renderReport } from "../report/summary.js";
 import { reportHeaderOf } from "./report.js";
 import type { RunMetrics } from "../report/types.js";
@@ -19,6 +21,8 @@ export function describeOutcome(options: {
   totals: RunTotals;
   budgetUsd?: number;
   resumeCommand: string;
+  /** What `describeUnreachable` says about an alias that could not be reached. */
+  unreachable?: string;
 }): string[] {
   const { folder, totals } = options;
   const lines = [`results: ${relative(folder.paths.results)}`];
@@ -32,7 +36,13 @@ export function describeOutcome(options: {
   if (totals.skipped > 0) {
     lines.push(`skipped ${totals.skipped} records finished by an earlier attempt`);
   }
-  if (totals.stoppedBy === "budget") {
+  if (options.unreachable !== undefined) lines.push(`unreachable: ${options.unreachable}`);
+  if (totals.stoppedBy === "unreachable") {
+    lines.push(
+      "stopped: no record was admitted after that, and records not run are not failures; " +
+        `once the endpoint answers, continue with: ${options.resumeCommand}`,
+    );
+  } else if (totals.stoppedBy === "budget") {
     lines.push(
       `stopped: spend reached the --max-cost budget of ${formatUsd(options.budgetUsd ?? 0)}; ` +
         `continue with: ${options.resumeCommand}`,
@@ -41,6 +51,27 @@ export function describeOutcome(options: {
     lines.push(`interrupted: finished work is saved; continue with: ${options.resumeCommand}`);
   }
   return lines;
+}
+
+/**
+ * Describes an alias whose first calls all failed to connect: where they
+ * went, the error, and what to check.
+ */
+export function describeUnreachable(
+  found: UnreachableAlias,
+  endpoints: readonly EndpointConfig[],
+  resourcesFile: string,
+): string {
+  const urls = endpoints
+    .filter((endpoint) => found.endpoints.includes(endpoint.name))
+    .map((endpoint) => endpoint.baseUrl ?? `the default URL of provider ${endpoint.provider}`);
+  const where = urls.length === 0 ? "" : ` at ${[...new Set(urls)].join(", ")}`;
+  return (
+    `alias "${found.alias}" could not be reached${where}: its first ${found.failedCalls} calls ` +
+    `all failed to connect (last error: ${found.message}). Check base_url and its port in ` +
+    `${resourcesFile}, and that the server is up; for plait's own mock server, start ` +
+    "`plait mock-server --port <port>` first"
+  );
 }
 
 /** Renders the end-of-run summary, the same tables `plait report` prints. */
