@@ -94,8 +94,8 @@ function describeBudgetSpend(totalUsd: number, thisAttemptUsd: number, attempts:
 
 /**
  * Creates the detector that stops a run whose alias nothing can reach, and
- * keeps its message. `log` prints the stop as it happens; the message
- * comes again in the closing lines.
+ * keeps its message. `log` prints the stop as it happens, and the closing
+ * lines repeat the message.
  */
 function watchForUnreachable(
   resources: ResourceConfig,
@@ -190,8 +190,8 @@ function recordOptions(options: RunCommandOptions, source: string, signal?: Abor
 }
 
 /**
- * Builds the command that continues this run, for the interrupted and budget
- * messages. A run that read standard input needs the same records piped
+ * Builds the command that continues this run, for the interrupted, budget
+ * and unreachable messages. A run that read standard input needs the same records piped
  * again, so its command keeps `--input -`.
  */
 function resumeCommand(options: RunCommandOptions, folder: RunFolder): string {

@@ -13,8 +13,8 @@ export const UNREACHABLE_AFTER_CALLS = 5;
 /**
  * System error codes of a connection that never carried a reply: refused,
  * reset, no route, or a host name that did not resolve. undici's connect
- * timeout is here too because it fires before any byte reaches a server;
- * a slow server's reply ends as kind "timeout" instead, which never counts.
+ * timeout is here too, because it fires before any byte reaches a server.
+ * A slow server's reply ends as kind "timeout" instead, which never counts.
  */
 const CONNECTION_ERROR_CODES =
   /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|UND_ERR_CONNECT_TIMEOUT)\b/;
