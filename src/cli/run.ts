@@ -43,7 +43,8 @@ export function registerRunCommand(program: Command, exit: ExitCode): void {
     .addHelpText(
       "after",
       "\nExit codes: 0 all records succeeded, 1 some failed or the budget stopped the run," +
-        "\n2 bad usage or configuration (nothing spent), 130 interrupted (resumable).",
+        "\n2 bad usage, configuration or input, or no endpoint could be reached (nothing" +
+        "\nspent), 130 interrupted (resumable).",
     )
     .action(async (pipeline: string, options: Omit<RunCommandOptions, "pipeline">) => {
       exit.code = await runSession({ ...options, pipeline });
