@@ -43,19 +43,26 @@ export class ConcurrencyLimit {
   private peakSent = 0;
   private successesInRun = 0;
   private changedAtMs = -Infinity;
-  /** Calls in flight that the server admitted at the last 429, or `maxLimit` before any. */
-  private admittedLevel: number;
+  private admittedLevelValue: number;
   private probeWaitMs = 0;
 
   /** @param maxLimit The endpoint's `max_concurrent`: the limit starts and ends there. */
   constructor(readonly maxLimit: number) {
     this.limitValue = maxLimit;
-    this.admittedLevel = maxLimit;
+    this.admittedLevelValue = maxLimit;
   }
 
   /** Calls the endpoint may have in flight now, from 1 to `maxLimit`. */
   get limit(): number {
     return this.limitValue;
+  }
+
+  /**
+   * Calls in flight that the server admitted at the last 429, raised by
+   * each probe that passed since, or `maxLimit` before any 429.
+   */
+  get admittedLevel(): number {
+    return this.admittedLevelValue;
   }
 
   /** Calls sent to the server that have not settled yet. */
@@ -91,12 +98,12 @@ export class ConcurrencyLimit {
     if (this.limitValue >= this.maxLimit || this.peakSent < this.limitValue) return false;
     this.successesInRun += 1;
     if (this.successesInRun < this.limitValue) return false;
-    if (this.limitValue > this.admittedLevel) {
+    if (this.limitValue > this.admittedLevelValue) {
       // A run filled the probed limit with no 429, so the server admits it.
-      this.admittedLevel = this.limitValue;
+      this.admittedLevelValue = this.limitValue;
       this.probeWaitMs /= 2;
     }
-    const isNextStepProbe = this.limitValue >= this.admittedLevel;
+    const isNextStepProbe = this.limitValue >= this.admittedLevelValue;
     if (isNextStepProbe && nowMs - this.changedAtMs < this.probeWaitMs) return false;
     this.setLimit(this.limitValue + 1, nowMs);
     return true;
@@ -109,7 +116,7 @@ export class ConcurrencyLimit {
    */
   recordRejected(nowMs: number): void {
     const admitted = this.sentCount;
-    this.admittedLevel = Math.max(1, Math.min(this.admittedLevel, admitted));
+    this.admittedLevelValue = Math.max(1, Math.min(this.admittedLevelValue, admitted));
     this.probeWaitMs = FIRST_PROBE_WAIT_MS;
     const cut = Math.max(1, Math.floor(admitted * LIMIT_BACK_OFF_SHARE));
     this.setLimit(Math.min(this.limitValue, cut), nowMs);

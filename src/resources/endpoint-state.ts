@@ -77,6 +77,21 @@ export class EndpointState implements Balanced {
     if (slot < this.maxConcurrent) this.freeSlots.push(slot);
   }
 
+  /**
+   * Applies a 429 that arrived at `nowMs` for a call sent at `sentAtMs` to
+   * both limits. Call it after the call has settled. The token bucket reads
+   * the calls in flight before the concurrency limit cuts its admitted
+   * level, so that it can tell a concurrency cap from a rate limit.
+   */
+  noteRateLimited(nowMs: number, retryAfterMs: number, sentAtMs: number): void {
+    this.limiter.backOff(nowMs, retryAfterMs, sentAtMs, {
+      inFlight: this.concurrency.sentInFlight,
+      admittedAtOnce: this.concurrency.admittedLevel,
+    });
+    this.concurrency.recordRejected(nowMs);
+    this.cooldownUntilMs = Math.max(this.cooldownUntilMs, nowMs + retryAfterMs);
+  }
+
   /** Counts a transient failure and cools the endpoint down after several in a row. */
   noteFailure(nowMs: number): void {
     this.consecutiveFailures += 1;

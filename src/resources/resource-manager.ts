@@ -249,12 +249,7 @@ class Manager implements ResourceManager {
       const nowMs = this.clock.now();
       if (decision.isRateLimit) {
         rateLimitWaitMs += decision.delayMs;
-        endpoint.limiter.backOff(nowMs, decision.delayMs, startedAtMs);
-        // NOTE: with rate_limit set, the token bucket also reads the 429s of
-        // a concurrency cap as a rate. A cap of 8 on 100 ms calls admits 8 of
-        // a burst, so the rate drops to 7.2/s where the cap allows 80/s.
-        endpoint.concurrency.recordRejected(nowMs);
-        endpoint.cooldownUntilMs = Math.max(endpoint.cooldownUntilMs, nowMs + decision.delayMs);
+        endpoint.noteRateLimited(nowMs, decision.delayMs, startedAtMs);
         avoid = endpoint;
         if (this.onRateLimited.length > 0) {
           const event = {

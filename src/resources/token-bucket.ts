@@ -26,6 +26,24 @@ export const ADMISSION_WINDOW_MS = 1000;
 /** With fewer sends than this in the window, a 429 measures nothing, so the rate is halved. */
 export const MIN_SENDS_TO_MEASURE = 4;
 
+/**
+ * Share of the calls the server has admitted at once that must still be in
+ * flight at a round's first 429 for the concurrency cap to explain it. The
+ * margin covers admitted calls that finished just before the 429 arrived.
+ */
+export const IN_FLIGHT_SHARE_FOR_CAP = 0.9;
+
+/** The endpoint's calls in flight when a 429 arrived, as its concurrency limit counts them. */
+export interface InFlightAtRejection {
+  /** Other calls sent and not settled when the 429 arrived. */
+  inFlight: number;
+  /**
+   * Maximum calls the server has been seen to admit at once: the concurrency
+   * limit's admitted level, or `max_concurrent` before any 429.
+   */
+  admittedAtOnce: number;
+}
+
 export interface TokenBucketOptions {
   /** Tokens added per second; undefined means no rate limit, only back-offs. */
   ratePerSecond?: number;
@@ -42,7 +60,8 @@ export interface TokenBucketOptions {
  * reserve in turn are therefore spaced `1 / rate` apart without a queue.
  *
  * A 429 blocks the whole bucket until its Retry-After has passed and, once
- * per round, lowers the rate (see `backOff`). The rate then climbs back in
+ * per round, lowers the rate unless a concurrency cap explains the round
+ * (see `backOff`). The rate then climbs back in
  * a straight line from the end of the block, RECOVERY_SHARE_PER_SECOND of
  * the reduced rate each second, up to the configured rate. Until it gets
  * there, the bucket saves up no burst.
@@ -60,6 +79,8 @@ export class TokenBucket {
   /** Send time of the request whose 429 began the current round. */
   private roundSentAtMs = 0;
   private rateBeforeRoundPerMs = 0;
+  /** True when the current round's 429s come from a concurrency cap, so the rate stays. */
+  private isCapRound = false;
   private backOffCount = 0;
 
   constructor(options: TokenBucketOptions) {
@@ -131,8 +152,19 @@ export class TokenBucket {
    * round when that was lower. Each later 429 of the round lowers the
    * admitted count, so the rate is worked out again. With fewer than
    * MIN_SENDS_TO_MEASURE sends in that second, the rate is halved instead.
+   *
+   * With `atRejection`, a round whose first 429 is explained by a
+   * concurrency cap (see `isExplainedByCap`) blocks the bucket but keeps
+   * the rate, because the concurrency limit handles it. Were the rate cut,
+   * a cap of 8 on 100 ms calls would admit 8 of a burst, and the bucket
+   * would pace calls at 7.2/s where the cap allows 80/s.
    */
-  backOff(nowMs: number, retryAfterMs: number, sentAtMs = nowMs): void {
+  backOff(
+    nowMs: number,
+    retryAfterMs: number,
+    sentAtMs = nowMs,
+    atRejection?: InFlightAtRejection,
+  ): void {
     this.refill(nowMs);
     this.history.recordRejected(sentAtMs);
     // A request sent in the same millisecond as the 429 that began the
@@ -141,18 +173,39 @@ export class TokenBucket {
       this.lastBackOffAtMs = nowMs;
       this.roundSentAtMs = sentAtMs;
       this.rateBeforeRoundPerMs = rateAt(this.ramp, nowMs);
+      this.isCapRound = atRejection !== undefined && this.isExplainedByCap(atRejection);
     }
     const untilMs = nowMs + retryAfterMs;
     if (untilMs > this.refilledAtMs) this.refilledAtMs = untilMs;
     // NOTE: without a configured rate there is no rate to cut, so an
     // endpoint with no rate_limit only waits out each Retry-After and then
     // sends at full concurrency again.
-    if (this.ratePerMs !== Infinity) this.ramp = this.reducedRamp();
+    if (this.ratePerMs !== Infinity && !this.isCapRound) this.ramp = this.reducedRamp();
     // One request may go when the block ends, then the reduced rate
     // applies. Every waiting caller reserves again at that rate, so the
     // debt of their old reservations is forgiven.
     this.tokens = Math.min(1, this.burst);
     this.backOffCount += 1;
+  }
+
+  /**
+   * Returns true when the server still ran nearly every call it has been
+   * seen to admit at once when it sent the round's first 429, and admitted
+   * well under the configured rate in the second before. The first burst
+   * at a rate limit looks the same, because the calls it admitted are still
+   * running too. The rate is then cut at the next round, whose 429 arrives
+   * with fewer calls in flight than the server admitted in that second.
+   * At a sliding-window limit that round costs little: it comes once the
+   * window's quota is spent, so its Retry-After overlaps time the server
+   * would reject calls anyway.
+   */
+  private isExplainedByCap(atRejection: InFlightAtRejection): boolean {
+    const window = this.history.countWindow(this.roundSentAtMs, ADMISSION_WINDOW_MS);
+    const configuredPerWindow = this.ratePerMs * ADMISSION_WINDOW_MS;
+    if (window.admitted >= BACK_OFF_SHARE * configuredPerWindow) return false;
+    const atOnce = Math.min(window.admitted, atRejection.admittedAtOnce);
+    if (atOnce < 1 || atRejection.inFlight < 1) return false;
+    return atRejection.inFlight >= IN_FLIGHT_SHARE_FOR_CAP * atOnce;
   }
 
   private reducedRamp(): RateRamp {

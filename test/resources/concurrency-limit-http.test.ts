@@ -95,7 +95,12 @@ const SERVER_CAP = 8;
 const IDEAL_MS = (CALLS * LATENCY_MS) / SERVER_CAP;
 
 describe("concurrency limit over HTTP", () => {
-  it("keeps within a mock server's --max-concurrent 8", async () => {
+  // With rate_limit 100, the first 8 calls after the block go 10 ms apart,
+  // so the last of the 8 lanes ends 70 ms later.
+  it.each([
+    { rateLimit: undefined, finishedAtMs: IDEAL_MS + 900 },
+    { rateLimit: 100, finishedAtMs: IDEAL_MS + 970 },
+  ])("keeps within --max-concurrent 8, rate_limit $rateLimit", async (setting) => {
     const clock = new SteppingClock();
     const server = await startMockServer({
       latencyMs: LATENCY_MS,
@@ -112,6 +117,7 @@ describe("concurrency limit over HTTP", () => {
           apiKey: "sk-test",
           baseUrl: `${server.url}/v1`,
           maxConcurrent: 64,
+          rateLimit: setting.rateLimit,
         }),
       ]),
       clock,
@@ -158,8 +164,8 @@ describe("concurrency limit over HTTP", () => {
     expect(stats.rateLimited.concurrency).toBe(56);
     expect(stats.peakConcurrency).toBe(SERVER_CAP);
     // The 429s' Retry-After of 1 s is the only time lost: 7.5 s of work
-    // ends at 8.4 s.
-    expect(clock.now()).toBe(IDEAL_MS + 900);
+    // ends at 8.4 s, or 8.47 s with rate_limit.
+    expect(clock.now()).toBe(setting.finishedAtMs);
     const metrics = manager.metrics().total;
     expect(metrics.failures).toBe(0);
     expect(metrics.retries).toBe(0);
