@@ -77,8 +77,8 @@ export async function runFunctionNode(
 
 /**
  * Settles with the function's promise, or rejects when the run is aborted
- * or FUNCTION_TIMEOUT_MS passes, so a function that never settles cannot
- * keep a run open.
+ * or the node's timeout (default FUNCTION_TIMEOUT_MS) passes, so a function
+ * that never settles cannot keep a run open.
  */
 function untilAborted(
   running: Promise<unknown>,
@@ -86,7 +86,7 @@ function untilAborted(
   node: FunctionNode,
   services: ExecutionServices,
 ): Promise<unknown> {
-  const timeoutMs = FUNCTION_TIMEOUT_MS;
+  const timeoutMs = node.timeoutMs ?? FUNCTION_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     const stopWaiting = new AbortController();
     const onAbort = () => reject(cancelledError());
@@ -112,8 +112,9 @@ function untilAborted(
 }
 
 /**
- * Maximum time a function call may take. NOTE: fixed for now; function nodes
- * take no `timeout` option yet.
+ * Time a function call may take when its node sets no `timeout`. NOTE: a
+ * function that blocks the event loop (a busy loop) cannot be timed out or
+ * interrupted, because it runs on the run's own thread.
  */
 const FUNCTION_TIMEOUT_MS = 300_000;
 

@@ -242,6 +242,7 @@ export async function compileFunctionNode(
     with: compileBindings(raw.with ?? {}, nodePath, scope),
   };
   if (foreach) node.foreach = foreach;
+  if (raw.timeout !== undefined) node.timeoutMs = Math.round(raw.timeout * 1000);
   const problem =
     modulePart === ""
       ? "has no module path before #"

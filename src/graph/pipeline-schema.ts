@@ -56,6 +56,8 @@ export const pipelineNodeSchema = z.strictObject({
 export const functionNodeSchema = z.strictObject({
   function: text("a module path and export name, like ./lib/score.mjs#score"),
   with: bindings.optional(),
+  /** Seconds a call may take. Default 300. */
+  timeout: positiveNumber().optional(),
   foreach,
 });
 

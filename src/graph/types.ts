@@ -92,6 +92,8 @@ export interface FunctionNode extends NodeBase {
   modulePath: string;
   exportName: string;
   with: Record<string, CompiledTemplate>;
+  /** Time a call may take, from `timeout`; the executor's default when absent. */
+  timeoutMs?: number;
 }
 
 /**

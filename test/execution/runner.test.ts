@@ -326,6 +326,40 @@ outputs:
     expect(listener.failed.get("1")?.message).toMatch(/did not finish within 300 s/);
   });
 
+  it("times out a function at its node's timeout", async () => {
+    const file = await pipelineFile(
+      `
+name: fn
+input: [n]
+nodes:
+  stuck: { function: ./lib.mjs#stuck, timeout: 2.5, with: { n: "{{ input.n }}" } }
+outputs:
+  stuck: "{{ stuck }}"
+`,
+      { "lib.mjs": "export function stuck() { return new Promise(() => {}); }" },
+    );
+    const clock = new ManualClock();
+    const graph = await loadPipeline(file);
+    const listener = capture();
+    const running = runRecords({
+      graph,
+      gateway: fakeGateway(() => "ok"),
+      records: recordsOf([{ n: 1 }]),
+      maxInflightGraphs: 1,
+      maxTotalConcurrent: 1,
+      listeners: [listener],
+      clock,
+      checkSchema: compileJsonSchema,
+    });
+    while (clock.pendingSleeps === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    await clock.advance(2_499);
+    expect(listener.failed.size).toBe(0);
+    await clock.advance(1);
+    const totals = await running;
+    expect(totals.failed).toBe(1);
+    expect(listener.failed.get("1")?.message).toMatch(/did not finish within 2.5 s/);
+  });
+
   it("reuses checkpointed nodes and skips finished records", async () => {
     const gateway = fakeGateway((r) => r.prompt.toUpperCase());
     const { totals, finished } = await run(await pipelineFile(CHAIN), gateway, [
