@@ -15,6 +15,7 @@ import { runRecords, type RunTotals } from "../execution/runner.js";
 import { UnreachableDetector } from "../execution/unreachable-detector.js";
 import { compileJsonSchema } from "../graph/json-schema.js";
 import { loadPipeline } from "../graph/load-pipeline.js";
+import { describeUnusedNode, findUnusedNodes } from "../graph/summary.js";
 import type { Graph } from "../graph/types.js";
 import { formatUsd } from "../report/format-values.js";
 import { RunMetricsCollector } from "../report/run-metrics.js";
@@ -277,6 +278,9 @@ export async function runSession(options: RunCommandOptions): Promise<number> {
   }
   await checkWritable(options.trace, "--trace");
   const { graph, resources } = await loadPlan(options);
+  for (const node of findUnusedNodes(graph)) {
+    process.stderr.write(`warning: ${describeUnusedNode(node)}\n`);
+  }
   if (options.input !== undefined && options.input !== "-" && detectFormat(options.input) === "csv") {
     await checkCsvHeader(options.input, graph.inputFields);
   }

@@ -2,7 +2,12 @@ import type { Command } from "commander";
 import { loadResources } from "../config/load-resources.js";
 import { ConfigError, type ConfigIssue } from "../config/errors.js";
 import { loadPipeline } from "../graph/load-pipeline.js";
-import { formatSummary, summarizeGraph } from "../graph/summary.js";
+import {
+  describeUnusedNode,
+  findUnusedNodes,
+  formatSummary,
+  summarizeGraph,
+} from "../graph/summary.js";
 import type { ResourceConfig } from "../resources/types.js";
 import type { ExitCode } from "./main.js";
 
@@ -34,6 +39,9 @@ export function registerValidateCommand(program: Command, exit: ExitCode): void 
         const graph = await loadPipeline(pipelineFile, resources ? { resources } : {});
         if (issues.length === 0) {
           process.stdout.write(`ok: ${graph.name}: ${formatSummary(summarizeGraph(graph))}\n`);
+          for (const node of findUnusedNodes(graph)) {
+            process.stderr.write(`warning: ${describeUnusedNode(node)}\n`);
+          }
           return;
         }
       } catch (error) {

@@ -1,4 +1,4 @@
-import type { Graph } from "./types.js";
+import type { CompiledTemplate, Graph, GraphNode } from "./types.js";
 
 /** Counts for `plait validate`: what one record costs in calls. */
 export interface GraphSummary {
@@ -46,4 +46,62 @@ export function formatSummary(summary: GraphSummary): string {
   if (summary.callsPerElement > 0) text += ` + ${summary.callsPerElement} per foreach element`;
   text += `, aliases: ${summary.aliases.join(", ") || "(none)"}`;
   return text;
+}
+
+/** A node whose value reaches no output, so its work is spent for nothing. */
+export interface UnusedNode {
+  /** The node's id; a node inside a foreach pipeline is named `parent[]/child`. */
+  id: string;
+  location: GraphNode["location"];
+  /** True for an LLM node or a pipeline that contains one: unused work that costs money. */
+  isPaid: boolean;
+}
+
+/**
+ * Lists the nodes that no output reads, directly or through other nodes.
+ * They still run for every record, and an unused LLM node is paid for.
+ * Plumbing objects of nested pipelines are left out.
+ */
+export function findUnusedNodes(graph: Graph, prefix = ""): UnusedNode[] {
+  const byId = new Map(graph.nodes.map((node) => [node.id, node]));
+  const used = new Set<string>();
+  const pending: string[] = [];
+  for (const template of Object.values(graph.outputs)) pending.push(...refsOf(template));
+  while (pending.length > 0) {
+    const id = pending.pop()!;
+    if (used.has(id)) continue;
+    used.add(id);
+    pending.push(...(byId.get(id)?.deps ?? []));
+  }
+  const unused: UnusedNode[] = [];
+  for (const node of graph.nodes) {
+    if (node.kind === "subgraph" && used.has(node.id)) {
+      unused.push(...findUnusedNodes(node.graph, `${prefix}${node.id}[]/`));
+    }
+    if (used.has(node.id) || node.kind === "object") continue;
+    unused.push({ id: prefix + node.id, location: node.location, isPaid: callsAnything(node) });
+  }
+  return unused;
+}
+
+function refsOf(template: CompiledTemplate): string[] {
+  const ids: string[] = [];
+  for (const segment of template.segments) if ("ref" in segment) ids.push(segment.ref.node);
+  return ids;
+}
+
+function callsAnything(node: GraphNode): boolean {
+  if (node.kind === "llm") return true;
+  if (node.kind === "subgraph") return summarizeGraph(node.graph).callsPerRecord > 0;
+  return false;
+}
+
+/** Describes an unused node for a warning line, with its place in the file. */
+export function describeUnusedNode(node: UnusedNode): string {
+  const where = `${node.location.file}:${node.location.line}`;
+  const cost = node.isPaid ? ", and its LLM calls are paid for" : "";
+  return (
+    `${where}: node "${node.id}" feeds no output, yet it runs for every record${cost}; ` +
+    "use it in outputs or another node, or remove it"
+  );
 }
