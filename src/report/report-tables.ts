@@ -180,7 +180,8 @@ function buildTotals(metrics: RunMetrics): Array<[string, string]> {
       "requests",
       `${formatCount(total.requests)} (${formatCount(total.successes)} succeeded, ` +
         `${formatCount(total.failures)} failed, ${countOf(total.retries, "retry", "retries")}, ` +
-        `${formatCount(total.rateLimited)} rate limited, ${formatCount(total.cacheHits)} cached)`,
+        `${formatCount(total.rateLimited)} rate limited); ` +
+        `${formatCount(total.cacheHits)} more answered from the cache`,
     ],
     [
       "tokens",
@@ -222,6 +223,12 @@ function buildNotes(metrics: RunMetrics, tables: ReportTable[]): string[] {
       `Token and cost counts leave out ${countOf(unknown, "call", "calls")} that reported ` +
         `no usage: "${PARTIAL_MARK}" marks a partial count, "unknown" a count with no usage ` +
         "at all.",
+    );
+  }
+  if (Object.keys(metrics.nodes).some((name) => name.includes("[]/"))) {
+    notes.push(
+      "Nodes named parent[]/child belong to a pipeline run once per element of a foreach " +
+        "list: their done and failed columns count elements, not records.",
     );
   }
   if (tables.some((table) => table.title === "Errors by kind")) {

@@ -68,6 +68,17 @@ describe("renderReport table", () => {
     expect(text).toContain("Token and cost counts leave out 1 call that reported");
   });
 
+  it("says foreach pipeline nodes count elements", () => {
+    expect(text).not.toContain("count elements, not records");
+    const metrics = loadFixtureMetrics();
+    metrics.nodes["per[]/check"] = metrics.nodes["reply"]!;
+    expect(renderReport(metrics, "table")).toContain("count elements, not records");
+  });
+
+  it("counts cache answers apart from requests", () => {
+    expect(text).toMatch(/rate limited\); \d+ more answered from the cache/);
+  });
+
   it("keeps the widest table within 100 columns", () => {
     for (const line of text.split("\n")) expect(line.length, line).toBeLessThanOrEqual(100);
   });
