@@ -33,6 +33,12 @@ export function readRunMetrics(runDir: string): RunMetrics {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
     if (error instanceof Error && "code" in error && error.code === "ENOENT") {
+      if (holdsRuns(runDir)) {
+        throw new RunNotFoundError(
+          `${runDir} is a folder of runs, not one run: name one of its runs, ` +
+            `or list them with \`plait runs --runs-dir ${runDir}\``,
+        );
+      }
       throw new RunNotFoundError(
         `${file} not found: the run stopped before it first wrote its metrics, ` +
           "or the folder is not a plait run",
@@ -41,6 +47,17 @@ export function readRunMetrics(runDir: string): RunMetrics {
     throw error;
   }
   return parseRunMetrics(text, file);
+}
+
+/** True when some folder inside `dir` is a run folder, with a manifest.json. */
+function holdsRuns(dir: string): boolean {
+  try {
+    return fs
+      .readdirSync(dir, { withFileTypes: true })
+      .some((entry) => entry.isDirectory() && fs.existsSync(path.join(dir, entry.name, "manifest.json")));
+  } catch {
+    return false;
+  }
 }
 
 function isDirectory(candidate: string): boolean {

@@ -73,6 +73,12 @@ describe("plait report", () => {
     expect(report).toThrow(/metrics\.json not found/);
   });
 
+  it("points a folder of runs at plait runs", () => {
+    const report = () => buildRunReport(runsDir, { format: "table", runsDir });
+    expect(report).toThrow(UsageError);
+    expect(report).toThrow(`plait runs --runs-dir ${runsDir}`);
+  });
+
   it("reports a damaged metrics.json", () => {
     fs.writeFileSync(path.join(runsDir, "run-a", "metrics.json"), '{"version": 1}');
     const report = () => buildRunReport("run-a", { format: "table", runsDir });
