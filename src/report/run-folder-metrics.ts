@@ -52,9 +52,10 @@ export function readRunMetrics(runDir: string): RunMetrics {
 /** True when some folder inside `dir` is a run folder, with a manifest.json. */
 function holdsRuns(dir: string): boolean {
   try {
-    return fs
-      .readdirSync(dir, { withFileTypes: true })
-      .some((entry) => entry.isDirectory() && fs.existsSync(path.join(dir, entry.name, "manifest.json")));
+    const entries = fs.readdirSync(dir, { withFileTypes: true });
+    return entries.some(
+      (entry) => entry.isDirectory() && fs.existsSync(path.join(dir, entry.name, "manifest.json")),
+    );
   } catch {
     return false;
   }
