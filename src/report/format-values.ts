@@ -27,9 +27,11 @@ function trimFixed(value: number): string {
   return value.toFixed(0);
 }
 
-/** Formats a duration as 12s, 4m 05s or 2h 03m; null shows as a dash. */
+/** Formats a duration as 0.4s, 12s, 4m 05s or 2h 03m; null shows as a dash. */
 export function formatDuration(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms)) return "-";
+  // Below a second, whole seconds would show a short run as 0s.
+  if (ms > 0 && ms < 950) return `${(ms / 1000).toFixed(1)}s`;
   const totalSeconds = Math.round(ms / 1000);
   const hours = Math.floor(totalSeconds / 3600);
   const minutes = Math.floor((totalSeconds % 3600) / 60);
