@@ -416,6 +416,8 @@ async function executeRun(context: {
     clock,
   });
 
+  // Records in a file input, counted ahead of the run; unknown for a pipe.
+  let countedTotal: number | null = null;
   // writer.totals counts every attempt of this run folder, earlier ones
   // included, so it is the record count the manifest keeps.
   const recordManifestProgress = (total: number | null) => {
@@ -430,7 +432,7 @@ async function executeRun(context: {
   };
   const finishManifest = (status: "finished" | "interrupted" | "failed", totals?: RunTotals) => {
     const isComplete = totals !== undefined && totals.stoppedBy === undefined;
-    recordManifestProgress(isComplete ? totals.read : null);
+    recordManifestProgress(isComplete ? totals.read : countedTotal);
     folder.updateManifest({ status, finishedAt: new Date().toISOString() });
     folder.writeMetrics(() => collector.toJSON());
   };
@@ -458,9 +460,10 @@ async function executeRun(context: {
   // A pipe can be read only once, so its records are not counted ahead.
   const total = isStreamInput(inputPath) ? undefined : await countRecords(inputPath, options.limit);
   if (total !== undefined) collector.setTotalRecords(total - (resume?.finishedRecordIds.size ?? 0));
+  countedTotal = total ?? null;
   const metricsTimer = setInterval(() => {
     folder.writeMetrics(() => collector.toJSON());
-    recordManifestProgress(null);
+    recordManifestProgress(countedTotal);
   }, METRICS_INTERVAL_MS);
   metricsTimer.unref();
   reporter.start();

@@ -153,7 +153,10 @@ function buildHeaderTotals(header: ReportHeader | undefined): Array<[string, str
     ["status", header.status],
     ["started", header.startedAt],
   ];
-  if (header.finishedAt !== undefined) totals.push(["finished", header.finishedAt]);
+  if (header.finishedAt !== undefined) {
+    // An interrupted or failed run also has an end time; only a finished one "finished".
+    totals.push([header.status === "finished" ? "finished" : "ended", header.finishedAt]);
+  }
   if (header.attempts !== undefined && header.attempts > 1) {
     // Each attempt's metrics start from zero, so the tables show the latest
     // attempt only; the manifest keeps the spend of all of them.
