@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -251,15 +252,34 @@ export async function compileFunctionNode(
         : ((await describeMissingFile(modulePart, modulePath)) ??
           (await describeMissingExport(modulePart, modulePath, exportName)));
   if (problem) {
+    // The form of the value helps only when the value itself is the problem.
+    const isFormProblem = modulePart === "" || !EXPORT_NAME.test(exportName);
+    const isPathProblem = problem.includes("does not exist") || problem.includes("is not a file");
+    const advice =
+      isFormProblem || isPathProblem
+        ? " Write function: ./path/to/module.mjs#exportName, with the path relative to the " +
+          "pipeline file."
+        : "";
     context.scope.issues.push({
       ...locateValue(context.scope.source, [...nodePath, "function"]),
       key: `nodes.${name}.function`,
-      message:
-        `node "${name}" ${problem}. Write function: ./path/to/module.mjs#exportName, ` +
-        "with the path relative to the pipeline file.",
+      message: `node "${name}" ${problem}.${advice}`,
     });
   }
   return finish(name, location, node);
+}
+
+/**
+ * Returns the file and line of a syntax error in an ES module. Node keeps
+ * them out of the error's message and stack, so the file is checked again
+ * with `node --check`, whose report starts with them. This runs only when
+ * a module failed to load.
+ */
+function syntaxErrorPlace(absolutePath: string): string | undefined {
+  const check = spawnSync(process.execPath, ["--check", absolutePath], { encoding: "utf8" });
+  const first = check.stderr?.split("\n", 1)[0] ?? "";
+  const match = /^(?:file:\/\/)?(\/.+:\d+)$/.exec(first);
+  return match ? path.relative(process.cwd(), match[1]!) : undefined;
 }
 
 /**
@@ -277,9 +297,20 @@ async function describeMissingExport(
     module = (await import(pathToFileURL(absolutePath).href)) as Record<string, unknown>;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    return `uses ${written}, which could not be loaded (${reason})`;
+    const where = error instanceof SyntaxError ? syntaxErrorPlace(absolutePath) : undefined;
+    return `uses ${written}, which could not be loaded (${reason}${where ? ` at ${where}` : ""})`;
   }
   if (typeof module[exportName] === "function") return undefined;
+  if (exportName in module) {
+    const kind = module[exportName] === null ? "null" : typeof module[exportName];
+    return `uses ${written}#${exportName}, which that module exports as a ${kind}, not a function`;
+  }
+  if (exportName === "default") {
+    return (
+      `uses ${written} without #name, and that module has no default export; ` +
+      "name the export after #"
+    );
+  }
   const functions = Object.keys(module).filter((key) => typeof module[key] === "function");
   const closest = findClosest(exportName, functions);
   const hint =

@@ -83,6 +83,19 @@ describe("plait validate", () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toMatch(/^ok: bad-triage: /);
   });
+  it("gives the line of a syntax error in a function's module", async () => {
+    const pipeline = 'nodes:\n  f: {function: ./lib.mjs#score}\noutputs: {v: "{{ f }}"}\n';
+    await writeFile(path.join(dir, "fn.yaml"), pipeline);
+    await writeFile(path.join(dir, "lib.mjs"), "export function score() {\n  return 1 2;\n}\n");
+    const result = await runCli(["validate", "fn.yaml", "--resources", "resources.yaml"], {
+      cwd: dir,
+    });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.trimEnd()).toBe(
+      'fn.yaml:2:17: node "f" uses ./lib.mjs, which could not be loaded ' +
+        "(Unexpected number at lib.mjs:2).",
+    );
+  });
 });
 
 describe("plait run --id-field", () => {

@@ -158,8 +158,29 @@ outputs: {out: "{{ plain }}"}
     });
     expect(errors).toEqual([
       'main.yaml:2:17: node "f" uses ./lib.mjs#scor, but that module has no exported ' +
-        'function (did you mean "score"?). Write function: ./path/to/module.mjs#exportName, ' +
-        "with the path relative to the pipeline file.",
+        'function (did you mean "score"?).',
+    ]);
+  });
+
+  it("says an export is not a function", async () => {
+    const errors = await loadErrors({
+      "main.yaml": 'nodes:\n  f: {function: ./lib.mjs#limit}\noutputs: {v: "{{ f }}"}\n',
+      "lib.mjs": "export const limit = 42;\n",
+    });
+    expect(errors).toEqual([
+      'main.yaml:2:17: node "f" uses ./lib.mjs#limit, which that module exports as a ' +
+        "number, not a function.",
+    ]);
+  });
+
+  it("asks for #name when the module has no default export", async () => {
+    const errors = await loadErrors({
+      "main.yaml": 'nodes:\n  f: {function: ./lib.mjs}\noutputs: {v: "{{ f }}"}\n',
+      "lib.mjs": "export function score() { return 1; }\n",
+    });
+    expect(errors).toEqual([
+      'main.yaml:2:17: node "f" uses ./lib.mjs without #name, and that module has no ' +
+        "default export; name the export after #.",
     ]);
   });
 
