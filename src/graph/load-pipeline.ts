@@ -1,4 +1,5 @@
 import path from "node:path";
+import { isMap } from "yaml";
 import type { ZodType } from "zod";
 import { ConfigError, throwIfIssues, type ConfigIssue } from "../config/errors.js";
 import { checkShape } from "../config/shape.js";
@@ -295,7 +296,11 @@ class PipelineLoader {
     context: NodeContext,
   ): Record<string, CompiledTemplate> {
     const compiled: Record<string, CompiledTemplate> = {};
-    if (Object.keys(outputs).length === 0 && context.scope.source.doc.has("outputs")) {
+    // Count the entries as written: one with a wrong type is left out of
+    // `outputs` and reported on its own, which must not read as empty.
+    const written = context.scope.source.doc.get("outputs");
+    const isWrittenEmpty = isMap(written) ? written.items.length === 0 : written === null;
+    if (Object.keys(outputs).length === 0 && isWrittenEmpty) {
       this.issues.push({
         ...locateValue(context.scope.source, ["outputs"]),
         key: "outputs",

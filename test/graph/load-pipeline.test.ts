@@ -162,6 +162,21 @@ outputs: {out: "{{ plain }}"}
     ]);
   });
 
+  it("reports an empty outputs mapping", async () => {
+    const errors = await loadErrors({ "main.yaml": 'nodes:\n  a: {template: "x"}\noutputs: {}\n' });
+    expect(errors).toEqual([
+      'main.yaml:3:10: outputs is empty. Add at least one output, like label: "{{ category }}".',
+    ]);
+  });
+
+  it("reports a mistyped output without calling outputs empty", async () => {
+    const errors = await loadErrors({
+      "main.yaml": 'nodes:\n  a: {template: "x"}\noutputs: {a: "{{ a }}", n: 5}\n',
+    });
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/outputs\.n/);
+  });
+
   it("says an export is not a function", async () => {
     const errors = await loadErrors({
       "main.yaml": 'nodes:\n  f: {function: ./lib.mjs#limit}\noutputs: {v: "{{ f }}"}\n',
