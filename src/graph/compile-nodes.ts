@@ -6,7 +6,11 @@ import { findClosest, suggest } from "../config/suggest.js";
 import { locateValue, type YamlPath } from "../config/yaml-source.js";
 import type { ResourceConfig } from "../resources/types.js";
 import { depsOf, nodeTemplates } from "./graph-nodes.js";
-import { findJsonSchemaProblem } from "./json-schema.js";
+import {
+  findJsonSchemaProblem,
+  findSchemaTypeProblems,
+  jsonTypeNames,
+} from "./json-schema.js";
 import { flattenPipeline } from "./nested.js";
 import type { ChildOutputs, NodeShapes } from "./node-shapes.js";
 import type {
@@ -190,6 +194,20 @@ function checkSchema(name: string, raw: RawLlmNode, context: NodeContext): void 
     });
     return;
   }
+  const typeProblems = findSchemaTypeProblems(raw.schema);
+  for (const { path: schemaPath, written } of typeProblems) {
+    const types = jsonTypeNames();
+    const closest = findClosest(written, types);
+    const hint =
+      closest === undefined ? `use one of ${types.join(", ")}` : `did you mean "${closest}"?`;
+    issues.push({
+      ...locateValue(source, ["nodes", name, "schema", ...schemaPath]),
+      key: ["nodes", name, "schema", ...schemaPath].join("."),
+      message:
+        `node "${name}" has type "${written}" in its schema, which is not a JSON type; ` + hint,
+    });
+  }
+  if (typeProblems.length > 0) return;
   const problem = findJsonSchemaProblem(raw.schema);
   if (problem === undefined) return;
   issues.push({

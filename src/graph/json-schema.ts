@@ -65,3 +65,44 @@ function formatSchemaError(error: ErrorObject): string {
   }
   return `${where}: ${error.message ?? "is invalid"}`;
 }
+
+const JSON_TYPES = ["string", "number", "integer", "boolean", "object", "array", "null"];
+/** Keywords whose values are data, not schemas, so a "type" inside them is data too. */
+const DATA_KEYWORDS = new Set(["enum", "const", "default", "examples"]);
+
+/** A `type` that names no JSON type, at its path inside the schema. */
+export interface SchemaTypeProblem {
+  path: string[];
+  written: string;
+}
+
+/**
+ * Finds every `type` in a schema that names no JSON type, such as
+ * "objekt" or "strin", so the error can point at that line rather than
+ * at the whole schema.
+ */
+export function findSchemaTypeProblems(schema: unknown, path: string[] = []): SchemaTypeProblem[] {
+  if (schema === null || typeof schema !== "object") return [];
+  if (Array.isArray(schema)) {
+    return schema.flatMap((item, index) => findSchemaTypeProblems(item, [...path, String(index)]));
+  }
+  const problems: SchemaTypeProblem[] = [];
+  for (const [key, value] of Object.entries(schema)) {
+    if (DATA_KEYWORDS.has(key)) continue;
+    const types = typeof value === "string" ? [value] : undefined;
+    const list = Array.isArray(value) && value.every((item) => typeof item === "string");
+    if (key === "type" && (types !== undefined || list)) {
+      for (const written of types ?? (value as string[])) {
+        if (!JSON_TYPES.includes(written)) problems.push({ path: [...path, key], written });
+      }
+      continue;
+    }
+    problems.push(...findSchemaTypeProblems(value, [...path, key]));
+  }
+  return problems;
+}
+
+/** The JSON types a schema's `type` may name, for messages. */
+export function jsonTypeNames(): string[] {
+  return [...JSON_TYPES];
+}

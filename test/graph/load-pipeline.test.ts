@@ -177,6 +177,22 @@ outputs: {out: "{{ plain }}"}
     expect(errors[0]).toMatch(/outputs\.n/);
   });
 
+  it("points at a schema type that is not a JSON type", async () => {
+    const errors = await loadErrors({
+      "main.yaml":
+        "nodes:\n  c:\n    llm: fast\n    prompt: x\n    output: json\n    schema:\n" +
+        "      type: objekt\n      properties:\n        code: {type: strin}\n" +
+        "        type: {type: string}\n        kind: {enum: [{type: odd}]}\n" +
+        'outputs: {v: "{{ c }}"}\n',
+    });
+    expect(errors).toEqual([
+      'main.yaml:7:13: node "c" has type "objekt" in its schema, which is not a JSON type; ' +
+        'did you mean "object"?',
+      'main.yaml:9:22: node "c" has type "strin" in its schema, which is not a JSON type; ' +
+        'did you mean "string"?',
+    ]);
+  });
+
   it("says an export is not a function", async () => {
     const errors = await loadErrors({
       "main.yaml": 'nodes:\n  f: {function: ./lib.mjs#limit}\noutputs: {v: "{{ f }}"}\n',
