@@ -3,11 +3,11 @@ const FENCED_BLOCK = /```([A-Za-z0-9_-]*)[ \t]*\r?\n([\s\S]*?)\r?\n?```/g;
 
 /**
  * Parses a model's reply as JSON. Models often wrap JSON in a fenced code
- * block (```json ... ```) even when told not to, and often put a line of
- * text before it. So the reply's only fenced block, or its only block
- * tagged json, is taken when there is one.
- * Nothing else is repaired: a reply that still does not parse is an error,
- * because a guessed object would be silently wrong.
+ * block (```json ... ```) even when the prompt asks for bare JSON, often
+ * after a line of text. So the reply's only fenced block, or its only
+ * block tagged json, is taken when there is one. Nothing else is repaired:
+ * a reply that still does not parse is an error, because a guessed object
+ * would be silently wrong.
  */
 export function parseJsonReply(text: string): { value: unknown } | { error: string } {
   const body = jsonBody(text.trim());

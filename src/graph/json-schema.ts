@@ -102,7 +102,7 @@ export function findSchemaTypeProblems(schema: unknown, path: string[] = []): Sc
   return problems;
 }
 
-/** The JSON types a schema's `type` may name, for messages. */
+/** Returns the JSON types a schema's `type` may name, for messages. */
 export function jsonTypeNames(): string[] {
   return [...JSON_TYPES];
 }

@@ -33,7 +33,7 @@ export function readRunMetrics(runDir: string): RunMetrics {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
     if (error instanceof Error && "code" in error && error.code === "ENOENT") {
-      if (holdsRuns(runDir)) {
+      if (containsRuns(runDir)) {
         throw new RunNotFoundError(
           `${runDir} is a folder of runs, not one run: name one of its runs, ` +
             `or list them with \`plait runs --runs-dir ${runDir}\``,
@@ -50,7 +50,7 @@ export function readRunMetrics(runDir: string): RunMetrics {
 }
 
 /** True when some folder inside `dir` is a run folder, with a manifest.json. */
-function holdsRuns(dir: string): boolean {
+function containsRuns(dir: string): boolean {
   try {
     const entries = fs.readdirSync(dir, { withFileTypes: true });
     return entries.some(
