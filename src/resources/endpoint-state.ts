@@ -28,6 +28,7 @@ export class EndpointState implements Balanced {
   readonly isInstant: boolean;
   inFlight = 0;
   cooldownUntilMs = 0;
+  blockedUntilMs = 0;
   currentWeight = 0;
   consecutiveFailures = 0;
   /** Free slot numbers; popping hands out the lowest free one first. */
@@ -89,7 +90,7 @@ export class EndpointState implements Balanced {
       admittedAtOnce: this.concurrency.admittedLevel,
     });
     this.concurrency.recordRejected(nowMs);
-    this.cooldownUntilMs = Math.max(this.cooldownUntilMs, nowMs + retryAfterMs);
+    this.blockedUntilMs = Math.max(this.blockedUntilMs, nowMs + retryAfterMs);
   }
 
   /** Counts a transient failure and cools the endpoint down after several in a row. */

@@ -12,8 +12,17 @@ export interface Balanced {
    * admits fewer than `maxConcurrent`. Default: `maxConcurrent`.
    */
   concurrencyLimit?: number;
-  /** Until this time the endpoint gets calls only when no other endpoint can take them. */
+  /**
+   * Until this time the endpoint, which failed several calls in a row, gets
+   * calls only when every endpoint is cooling down.
+   */
   cooldownUntilMs: number;
+  /**
+   * Until this time a 429's Retry-After blocks the endpoint. It then gets
+   * calls only when no endpoint is free of both cooldown and block, and
+   * before any endpoint that is cooling down. Default 0.
+   */
+  blockedUntilMs?: number;
   /** Smooth weighted round-robin score; the balancer alone changes it. */
   currentWeight: number;
 }
@@ -22,8 +31,9 @@ export interface Balanced {
  * Chooses an endpoint with a free slot for each call of one alias. A slot
  * is free while the endpoint's calls in flight are below its concurrency
  * limit. The endpoint a retry wants to leave is chosen only when no other
- * endpoint has a free slot, and one cooling down only when every endpoint is
- * cooling down. Returns undefined when the call must wait for a slot.
+ * endpoint has a free slot. One blocked by a 429 is chosen only when every
+ * endpoint is blocked or cooling down, and one cooling down only when every
+ * endpoint is. Returns undefined when the call must wait for a slot.
  *
  * An endpoint whose limit was cut by 429s counts with its weight scaled by
  * its limit over `maxConcurrent`, so the endpoints with room get the larger
@@ -43,28 +53,42 @@ export class LoadBalancer<T extends Balanced> {
       const only = this.endpoints[0]!;
       return only.inFlight < limitOf(only) ? only : undefined;
     }
-    const healthy = this.pickAmong(nowMs, avoid, true) ?? this.pickAmong(nowMs, undefined, true);
-    if (healthy !== undefined) return healthy;
+    const ready =
+      this.pickAmong(nowMs, avoid, "ready") ?? this.pickAmong(nowMs, undefined, "ready");
+    if (ready !== undefined) return ready;
     // A failing endpoint fails fast, so its slots are always free; sending
     // there whenever the healthy ones are busy would fail call after call.
-    // Wait for a healthy endpoint's slot while there is one.
+    // Wait for a ready endpoint's slot while there is one.
+    if (this.endpoints.some((endpoint) => isReady(endpoint, nowMs))) return undefined;
+    // An endpoint blocked by a 429 is healthy: a call sent there sleeps out
+    // the block in its token bucket. Sent to one that is failing, it would
+    // spend its retries there while the block lasts.
+    const blocked = this.pickAmong(nowMs, undefined, "healthy");
+    if (blocked !== undefined) return blocked;
     if (this.endpoints.some((endpoint) => endpoint.cooldownUntilMs <= nowMs)) return undefined;
-    return this.pickAmong(nowMs, undefined, false);
+    return this.pickAmong(nowMs, undefined, "any");
   }
 
-  private isEligible(endpoint: T, nowMs: number, avoid: T | undefined, isStrict: boolean) {
+  private isEligible(endpoint: T, nowMs: number, avoid: T | undefined, tier: Tier) {
     if (endpoint.inFlight >= limitOf(endpoint) || endpoint === avoid) return false;
-    return !isStrict || endpoint.cooldownUntilMs <= nowMs;
+    switch (tier) {
+      case "ready":
+        return isReady(endpoint, nowMs);
+      case "healthy":
+        return endpoint.cooldownUntilMs <= nowMs;
+      case "any":
+        return true;
+    }
   }
 
-  private pickAmong(nowMs: number, avoid: T | undefined, isStrict: boolean): T | undefined {
+  private pickAmong(nowMs: number, avoid: T | undefined, tier: Tier): T | undefined {
     switch (this.strategy) {
       case "round_robin":
-        return this.pickRoundRobin(nowMs, avoid, isStrict);
+        return this.pickRoundRobin(nowMs, avoid, tier);
       case "least_loaded":
-        return this.pickLeastLoaded(nowMs, avoid, isStrict);
+        return this.pickLeastLoaded(nowMs, avoid, tier);
       case "random":
-        return this.pickRandom(nowMs, avoid, isStrict);
+        return this.pickRandom(nowMs, avoid, tier);
     }
   }
 
@@ -73,11 +97,11 @@ export class LoadBalancer<T extends Balanced> {
    * its weight, the highest score wins and pays back the total, so weights
    * 2:1 give A, B, A rather than A, A, B.
    */
-  private pickRoundRobin(nowMs: number, avoid: T | undefined, isStrict: boolean) {
+  private pickRoundRobin(nowMs: number, avoid: T | undefined, tier: Tier) {
     let best: T | undefined;
     let totalWeight = 0;
     for (const endpoint of this.endpoints) {
-      if (!this.isEligible(endpoint, nowMs, avoid, isStrict)) continue;
+      if (!this.isEligible(endpoint, nowMs, avoid, tier)) continue;
       const weight = weightOf(endpoint);
       endpoint.currentWeight += weight;
       totalWeight += weight;
@@ -88,14 +112,14 @@ export class LoadBalancer<T extends Balanced> {
   }
 
   /** Picks the minimum calls in flight per unit of weight. Ties rotate, so idle endpoints share. */
-  private pickLeastLoaded(nowMs: number, avoid: T | undefined, isStrict: boolean) {
+  private pickLeastLoaded(nowMs: number, avoid: T | undefined, tier: Tier) {
     const count = this.endpoints.length;
     const start = this.tieBreak++ % count;
     let best: T | undefined;
     let bestLoad = Infinity;
     for (let offset = 0; offset < count; offset++) {
       const endpoint = this.endpoints[(start + offset) % count]!;
-      if (!this.isEligible(endpoint, nowMs, avoid, isStrict)) continue;
+      if (!this.isEligible(endpoint, nowMs, avoid, tier)) continue;
       const load = endpoint.inFlight / weightOf(endpoint);
       if (load < bestLoad) {
         best = endpoint;
@@ -106,22 +130,33 @@ export class LoadBalancer<T extends Balanced> {
   }
 
   /** Draws among the eligible endpoints, weighted by `weight`. */
-  private pickRandom(nowMs: number, avoid: T | undefined, isStrict: boolean) {
+  private pickRandom(nowMs: number, avoid: T | undefined, tier: Tier) {
     let totalWeight = 0;
     for (const endpoint of this.endpoints) {
-      if (this.isEligible(endpoint, nowMs, avoid, isStrict)) totalWeight += weightOf(endpoint);
+      if (this.isEligible(endpoint, nowMs, avoid, tier)) totalWeight += weightOf(endpoint);
     }
     if (totalWeight === 0) return undefined;
     let point = this.random() * totalWeight;
     let last: T | undefined;
     for (const endpoint of this.endpoints) {
-      if (!this.isEligible(endpoint, nowMs, avoid, isStrict)) continue;
+      if (!this.isEligible(endpoint, nowMs, avoid, tier)) continue;
       last = endpoint;
       point -= weightOf(endpoint);
       if (point < 0) return endpoint;
     }
     return last;
   }
+}
+
+/**
+ * Endpoints a pass may choose: "ready" ones are neither cooling down nor
+ * blocked by a 429, "healthy" ones are not cooling down, and "any" takes
+ * every endpoint with a free slot.
+ */
+type Tier = "ready" | "healthy" | "any";
+
+function isReady(endpoint: Balanced, nowMs: number): boolean {
+  return endpoint.cooldownUntilMs <= nowMs && (endpoint.blockedUntilMs ?? 0) <= nowMs;
 }
 
 function limitOf(endpoint: Balanced): number {
