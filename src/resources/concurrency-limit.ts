@@ -18,6 +18,14 @@ export const LIMIT_BACK_OFF_SHARE = 0.9;
 export const FIRST_PROBE_WAIT_MS = 16_000;
 
 /**
+ * Multiple of a 429's Retry-After that must pass from its arrival before
+ * the next probe. It keeps the cost of failed probes near 6% when the
+ * Retry-After is long: with 20 s, probing every 16 s would fire each probe
+ * as the block ends, and the endpoint would spend most of its time blocked.
+ */
+export const PROBE_WAIT_PER_RETRY_AFTER = 16;
+
+/**
  * An adaptive cap on the calls one endpoint has in flight, learned from 429s
  * by additive increase and multiplicative decrease, as TCP's congestion
  * window and Netflix's concurrency-limits library do.
@@ -34,7 +42,8 @@ export const FIRST_PROBE_WAIT_MS = 16_000;
  * limit it has never tested. Up to the level the server admitted at the last
  * 429 the climb has no other condition. Past that level each step is a
  * probe and also waits, first FIRST_PROBE_WAIT_MS from the last change, then
- * half as long after each probe that drew no 429.
+ * half as long after each probe that drew no 429. No probe goes before
+ * PROBE_WAIT_PER_RETRY_AFTER times the last 429's Retry-After has passed.
  */
 export class ConcurrencyLimit {
   private limitValue: number;
@@ -45,6 +54,8 @@ export class ConcurrencyLimit {
   private changedAtMs = -Infinity;
   private admittedLevelValue: number;
   private probeWaitMs = 0;
+  /** No probe before this time, set from the Retry-After of the last 429. */
+  private probeNotBeforeMs = -Infinity;
 
   /** @param maxLimit The endpoint's `max_concurrent`: the limit starts and ends there. */
   constructor(readonly maxLimit: number) {
@@ -104,7 +115,9 @@ export class ConcurrencyLimit {
       this.probeWaitMs /= 2;
     }
     const isNextStepProbe = this.limitValue >= this.admittedLevelValue;
-    if (isNextStepProbe && nowMs - this.changedAtMs < this.probeWaitMs) return false;
+    const isTooSoon =
+      nowMs - this.changedAtMs < this.probeWaitMs || nowMs < this.probeNotBeforeMs;
+    if (isNextStepProbe && isTooSoon) return false;
     this.setLimit(this.limitValue + 1, nowMs);
     return true;
   }
@@ -113,11 +126,15 @@ export class ConcurrencyLimit {
    * Cuts the limit for a 429 that arrived at `nowMs`. Call it after
    * `recordSettled` for the rejected call, so that the calls in flight are
    * the others, the ones the server was running when it rejected this one.
+   * `retryAfterMs` is the wait the 429 requested, which delays the next
+   * probe by PROBE_WAIT_PER_RETRY_AFTER times as long.
    */
-  recordRejected(nowMs: number): void {
+  recordRejected(nowMs: number, retryAfterMs = 0): void {
     const admitted = this.sentCount;
     this.admittedLevelValue = Math.max(1, Math.min(this.admittedLevelValue, admitted));
     this.probeWaitMs = FIRST_PROBE_WAIT_MS;
+    const probeNotBeforeMs = nowMs + PROBE_WAIT_PER_RETRY_AFTER * retryAfterMs;
+    this.probeNotBeforeMs = Math.max(this.probeNotBeforeMs, probeNotBeforeMs);
     const cut = Math.max(1, Math.floor(admitted * LIMIT_BACK_OFF_SHARE));
     this.setLimit(Math.min(this.limitValue, cut), nowMs);
   }

@@ -89,7 +89,7 @@ export class EndpointState implements Balanced {
       inFlight: this.concurrency.sentInFlight,
       admittedAtOnce: this.concurrency.admittedLevel,
     });
-    this.concurrency.recordRejected(nowMs);
+    this.concurrency.recordRejected(nowMs, retryAfterMs);
     this.blockedUntilMs = Math.max(this.blockedUntilMs, nowMs + retryAfterMs);
   }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   ConcurrencyLimit,
   FIRST_PROBE_WAIT_MS,
+  PROBE_WAIT_PER_RETRY_AFTER,
 } from "../../src/resources/concurrency-limit.js";
 
 /** Sends `count` calls at once. */
@@ -200,5 +201,25 @@ describe("ConcurrencyLimit", () => {
     expect(succeed(limit, nowMs + FIRST_PROBE_WAIT_MS - 1, 30)).toBe(0);
     expect(succeed(limit, nowMs + FIRST_PROBE_WAIT_MS, 1)).toBe(1);
     expect(limit.limit).toBe(10);
+  });
+
+  it("waits longer to probe after a long Retry-After", () => {
+    const limit = new ConcurrencyLimit(64);
+    send(limit, 64);
+    // A burst meets 56 429s with Retry-After 20 s, so the endpoint is
+    // blocked until 20,010 ms, past the usual 16 s probe wait.
+    for (let index = 0; index < 56; index++) {
+      limit.recordSettled();
+      limit.recordRejected(10, 20_000);
+    }
+    succeed(limit, 100, 7);
+    expect(limit.limit).toBe(8);
+    const probeAtMs = 10 + PROBE_WAIT_PER_RETRY_AFTER * 20_000;
+    expect(probeAtMs).toBe(320_010);
+    expect(succeed(limit, 20_100, 40)).toBe(0);
+    expect(succeed(limit, probeAtMs - 1, 40)).toBe(0);
+    expect(limit.limit).toBe(8);
+    expect(succeed(limit, probeAtMs, 8)).toBe(1);
+    expect(limit.limit).toBe(9);
   });
 });

@@ -143,5 +143,11 @@ describe("alias with one endpoint blocked and one refusing", () => {
     expect(metrics.total.successes).toBe(40);
     expect(metrics.total.failures).toBe(0);
     expect(metrics.endpoints["fast[0]"]?.successes).toBe(40);
+    // Only the opening burst meets 429s. The block ends at 20 s, and the
+    // 36 calls left need 0.9 s at 4 at a time. When a probe past the
+    // learned limit fired at each block's end, each drew a 429 and another
+    // 20 s block, and the run took 100.5 s.
+    expect(healthy.rejections).toBe(12);
+    expect(clock.now()).toBeLessThan(22_000);
   });
 });
