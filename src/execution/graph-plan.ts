@@ -1,4 +1,4 @@
-import type { Graph, GraphNode } from "../graph/types.js";
+import { INPUT, type Graph, type GraphNode } from "../graph/types.js";
 
 /**
  * Index tables for running a graph many times: node positions, the nodes
@@ -14,6 +14,11 @@ export interface GraphPlan {
   depCounts: Int32Array;
   /** Nested plans of `subgraph` nodes, by node position. */
   subplans: Map<number, GraphPlan>;
+  /**
+   * Positions of the nodes whose foreach is a single reference into the
+   * record's input, so it can be checked before any call is made.
+   */
+  inputForeach: number[];
 }
 
 export function planGraph(graph: Graph): GraphPlan {
@@ -37,7 +42,13 @@ export function planGraph(graph: Graph): GraphPlan {
   nodes.forEach((node, i) => {
     if (node.kind === "subgraph") subplans.set(i, planGraph(node.graph));
   });
-  return { graph, nodes, indexOf, dependents, depCounts, subplans };
+  const inputForeach: number[] = [];
+  nodes.forEach((node, i) => {
+    const segments = node.foreach?.segments;
+    const only = segments?.length === 1 ? segments[0] : undefined;
+    if (only !== undefined && "ref" in only && only.ref.node === INPUT) inputForeach.push(i);
+  });
+  return { graph, nodes, indexOf, dependents, depCounts, subplans, inputForeach };
 }
 
 /** LLM calls one record makes, counting a foreach node once per element as one. */

@@ -67,6 +67,21 @@ export class RecordRun {
       this.finish();
       return;
     }
+    // A foreach over an input field that is not a list would fail the
+    // record only after the nodes before it had made their calls.
+    for (const i of this.plan.inputForeach) {
+      let list: unknown;
+      try {
+        list = renderValue(this.plan.nodes[i]!.foreach!, this.scope);
+      } catch (error) {
+        this.failBeforeStart(i, toNodeError(error));
+        return;
+      }
+      if (!Array.isArray(list)) {
+        this.failBeforeStart(i, notAListError(this.plan.nodes[i]!.foreach!.source, list));
+        return;
+      }
+    }
     for (let i = 0; i < count; i++) {
       if (this.remaining[i] === 0) this.states[i] = NodeState.Ready;
     }
@@ -135,13 +150,7 @@ export class RecordRun {
     };
     if (node.foreach === undefined) return runOne(this.scope, 0);
     const list = renderValue(node.foreach, this.scope);
-    if (!Array.isArray(list)) {
-      throw new NodeError(
-        "template",
-        `foreach "${node.foreach.source}" must give a list, but it gave ` +
-          `${list === null ? "null" : typeof list}; make the referenced value a JSON array`,
-      );
-    }
+    if (!Array.isArray(list)) throw notAListError(node.foreach.source, list);
     return Promise.all(
       list.map((item, index) => runOne({ ...this.scope, item, index }, index)),
     );
@@ -223,6 +232,13 @@ export class RecordRun {
     if (this.settled === this.plan.nodes.length) this.finish();
   }
 
+  /** Fails the record on node `i` before any node has run, cancelling the rest. */
+  private failBeforeStart(i: number, error: NodeError): void {
+    this.states.fill(NodeState.Cancelled);
+    this.settled = this.plan.nodes.length - 1;
+    this.fail(i, error);
+  }
+
   private cancelDownstream(i: number): void {
     const stack = [...this.plan.dependents[i]!];
     while (stack.length > 0) {
@@ -277,4 +293,12 @@ function renderFields(
   const value: Record<string, unknown> = {};
   for (const key in fields) value[key] = renderValue(fields[key]!, scope);
   return value;
+}
+
+function notAListError(source: string, value: unknown): NodeError {
+  return new NodeError(
+    "template",
+    `foreach "${source}" must give a list, but it gave ` +
+      `${value === null ? "null" : typeof value}; make the referenced value a JSON array`,
+  );
 }

@@ -250,6 +250,23 @@ outputs:
     expect(failed.get("1")?.message).toMatch(/foreach "\{\{ input.items \}\}" must give a list, but it gave string/);
   });
 
+  it("fails a bad input list before any call", async () => {
+    const file = await pipelineFile(`
+name: fan
+input: [items, text]
+nodes:
+  first: { llm: m, prompt: "{{ input.text }}" }
+  each: { llm: m, foreach: "{{ input.items }}", prompt: "{{ first }} {{ item }}" }
+outputs:
+  each: "{{ each }}"
+`);
+    const gateway = fakeGateway(() => "ok");
+    const { failed } = await run(file, gateway, [{ items: "nope", text: "t" }]);
+    expect(failed.get("1")?.node).toBe("each");
+    expect(failed.get("1")?.message).toMatch(/must give a list, but it gave string/);
+    expect(gateway.requests).toHaveLength(0);
+  });
+
   it("calls a user function and reports its throw", async () => {
     const file = await pipelineFile(
       `
