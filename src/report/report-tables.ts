@@ -183,8 +183,10 @@ function buildTotals(metrics: RunMetrics): Array<[string, string]> {
       "requests",
       `${formatCount(total.requests)} (${formatCount(total.successes)} succeeded, ` +
         `${formatCount(total.failures)} failed, ${countOf(total.retries, "retry", "retries")}, ` +
-        `${formatCount(total.rateLimited)} rate limited); ` +
-        `${formatCount(total.cacheHits)} more answered from the cache`,
+        `${formatCount(total.rateLimited)} rate limited)` +
+        (total.cacheHits > 0
+          ? `; ${formatCount(total.cacheHits)} more answered from the cache`
+          : ""),
     ],
     [
       "tokens",

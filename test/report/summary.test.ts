@@ -76,7 +76,10 @@ describe("renderReport table", () => {
   });
 
   it("counts cache answers apart from requests", () => {
-    expect(text).toMatch(/rate limited\); \d+ more answered from the cache/);
+    expect(text).toMatch(/rate limited\); 1 more answered from the cache/);
+    const metrics = loadFixtureMetrics();
+    metrics.total.cacheHits = 0;
+    expect(renderReport(metrics, "table")).not.toContain("answered from the cache");
   });
 
   it("keeps the widest table within 100 columns", () => {
