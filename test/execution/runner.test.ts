@@ -309,23 +309,27 @@ outputs:
     );
   });
 
-  it("times out a function that never settles", async () => {
+  /**
+   * Starts a run of one record through a function that never settles, with
+   * `options` added to its node, and waits until the timeout's sleep starts
+   * (the module loads on real time).
+   */
+  async function startStuckFunction(options: string) {
     const file = await pipelineFile(
       `
 name: fn
 input: [n]
 nodes:
-  stuck: { function: ./lib.mjs#stuck, with: { n: "{{ input.n }}" } }
+  stuck: { function: ./lib.mjs#stuck, ${options}with: { n: "{{ input.n }}" } }
 outputs:
   stuck: "{{ stuck }}"
 `,
       { "lib.mjs": "export function stuck() { return new Promise(() => {}); }" },
     );
     const clock = new ManualClock();
-    const graph = await loadPipeline(file);
     const listener = capture();
     const running = runRecords({
-      graph,
+      graph: await loadPipeline(file),
       gateway: fakeGateway(() => "ok"),
       records: recordsOf([{ n: 1 }]),
       maxInflightGraphs: 1,
@@ -334,8 +338,12 @@ outputs:
       clock,
       checkSchema: compileJsonSchema,
     });
-    // The module loads on real time; wait until the timeout's sleep starts.
     while (clock.pendingSleeps === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    return { clock, listener, running };
+  }
+
+  it("times out a function that never settles", async () => {
+    const { clock, listener, running } = await startStuckFunction("");
     await clock.advance(300_000);
     const totals = await running;
     expect(totals.failed).toBe(1);
@@ -344,31 +352,7 @@ outputs:
   });
 
   it("times out a function at its node's timeout", async () => {
-    const file = await pipelineFile(
-      `
-name: fn
-input: [n]
-nodes:
-  stuck: { function: ./lib.mjs#stuck, timeout: 2.5, with: { n: "{{ input.n }}" } }
-outputs:
-  stuck: "{{ stuck }}"
-`,
-      { "lib.mjs": "export function stuck() { return new Promise(() => {}); }" },
-    );
-    const clock = new ManualClock();
-    const graph = await loadPipeline(file);
-    const listener = capture();
-    const running = runRecords({
-      graph,
-      gateway: fakeGateway(() => "ok"),
-      records: recordsOf([{ n: 1 }]),
-      maxInflightGraphs: 1,
-      maxTotalConcurrent: 1,
-      listeners: [listener],
-      clock,
-      checkSchema: compileJsonSchema,
-    });
-    while (clock.pendingSleeps === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    const { clock, listener, running } = await startStuckFunction("timeout: 2.5, ");
     await clock.advance(2_499);
     expect(listener.failed.size).toBe(0);
     await clock.advance(1);
