@@ -508,6 +508,16 @@ async function executeRun(context: {
   }
   const isInterrupted = totals.stoppedBy === "signal" || totals.interrupted > 0;
   const isStoppedEarly = totals.stoppedBy === "budget" || totals.stoppedBy === "unreachable";
+  if (resume !== undefined && isStreamInput(inputPath) && totals.read === 0 && !isInterrupted) {
+    // An empty pipe would otherwise mark the run finished, and a finished
+    // run can no longer be resumed with the right records.
+    finishManifest("interrupted");
+    process.stderr.write(
+      "plait: standard input held no records, so the run stays resumable; pipe the same " +
+        `records again: ${resumeCommand(options, folder)}\n`,
+    );
+    return EXIT.usage;
+  }
   finishManifest(isInterrupted || isStoppedEarly ? "interrupted" : "finished", totals);
 
   const metrics = collector.toJSON();

@@ -126,6 +126,23 @@ describe("plait run", () => {
     expect(results.map((r) => r["id"]).sort()).toEqual(["1", "2"]);
   });
 
+  it("keeps a stdin run resumable when a resume pipes nothing", async () => {
+    const records = await readFile(TICKETS, "utf8");
+    const args = [TRIAGE, "--resources", resources, "--input", "-"];
+    const stopped = await run([...args, "--max-cost", "0"], records);
+    expect(stopped.exitCode).toBe(1);
+    const runId = path.basename(await onlyRunDir(runsDir));
+    const empty = await run([...args, "--resume", runId, "--no-max-cost"], "");
+    expect(empty.exitCode).toBe(2);
+    expect(empty.stderr).toMatch(/standard input held no records, so the run stays resumable/);
+    const manifest = JSON.parse(await readFile(path.join(runsDir, runId, "manifest.json"), "utf8"));
+    expect(manifest.status).toBe("interrupted");
+    const resumed = await run([...args, "--resume", runId, "--no-max-cost"], records);
+    expect(resumed.exitCode).toBe(0);
+    const results = await readJsonLines(path.join(runsDir, runId, "results.jsonl"));
+    expect(results).toHaveLength(24);
+  });
+
   it("prints a JSON summary with --json", async () => {
     const result = await run([TRIAGE, "--resources", resources, "--input", TICKETS, "--json"]);
     expect(result.exitCode).toBe(0);
