@@ -124,6 +124,13 @@ function watchForUnreachable(
 /** Checks that a file plait will write can be created, before anything is spent. */
 async function checkWritable(file: string | undefined, flag: string): Promise<void> {
   if (file === undefined) return;
+  const isFolder = await fsStat(file).then(
+    (stat) => stat.isDirectory(),
+    () => false,
+  );
+  if (isFolder) {
+    throw new UsageError(`${flag} "${file}" is a folder; give the path of a file to write`);
+  }
   const folder = path.dirname(path.resolve(file));
   try {
     const stat = await fsStat(folder);

@@ -214,6 +214,13 @@ describe("plait run", () => {
     expect(all).toHaveLength(24);
   });
 
+  it("exits 2 when --output names a folder", async () => {
+    const result = await run([TRIAGE, "--resources", resources, "--input", TICKETS, "-o", dir]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toContain(`--output "${dir}" is a folder; give the path of a file`);
+    expect(await readdir(dir)).not.toContain("runs");
+  });
+
   it("exits 2 when the input file is missing", async () => {
     const result = await run([TRIAGE, "--resources", resources, "--input", "nope.jsonl"]);
     expect(result.exitCode).toBe(2);
