@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import { access, stat as fsStat } from "node:fs/promises";
 import path from "node:path";
 import { openCheckpointWriter } from "../checkpoint/open-writer.js";
@@ -114,7 +115,10 @@ function watchForUnreachable(
       onUnreachable: (found) => {
         const endpoints = resources.aliases.get(found.alias) ?? [];
         watch.description = describeUnreachable(found, endpoints, resourcesFile);
-        log(`stopping: no new records; running records finish. ${watch.description}`);
+        log(
+          `stopping: no new records; running calls get ${GRACE_PERIOD_MS / 1000} s to finish. ` +
+            watch.description,
+        );
       },
     }),
   };
@@ -475,6 +479,18 @@ async function executeRun(context: {
   metricsTimer.unref();
   reporter.start();
 
+  // Once an alias is found unreachable, its records' calls would go on
+  // retrying with backoff; after the same grace as Ctrl-C they are aborted,
+  // which leaves those records unfinished and resumable rather than failed.
+  const unreachableAbort = new AbortController();
+  unreachable.detector.signal.addEventListener(
+    "abort",
+    () => setTimeout(() => unreachableAbort.abort(), GRACE_PERIOD_MS).unref(),
+    { once: true },
+  );
+  const abortSignal = AbortSignal.any([interrupts.abortSignal, unreachableAbort.signal]);
+  setMaxListeners(0, abortSignal);
+
   let totals: RunTotals;
   const maxCost = typeof options.maxCost === "number" ? options.maxCost : undefined;
   try {
@@ -487,7 +503,7 @@ async function executeRun(context: {
       listeners: [writer, collector],
       clock,
       stopSignal: interrupts.stopSignal,
-      abortSignal: interrupts.abortSignal,
+      abortSignal,
       unreachableSignal: unreachable.detector.signal,
       ...(resume !== undefined
         ? {
@@ -562,11 +578,11 @@ async function executeRun(context: {
   } else {
     process.stdout.write(renderRunSummary(metrics, folder) + outcome.join("\n") + "\n");
   }
-  if (isInterrupted) return EXIT.interrupted;
-  if (unreachable.detector.unreachable !== undefined) {
+  if (unreachable.detector.unreachable !== undefined && !interrupts.stopSignal.aborted) {
     // Nothing answered, so the resources are wrong rather than the records.
     return unreachable.detector.successfulCalls === 0 ? EXIT.usage : EXIT.someRecordsFailed;
   }
+  if (isInterrupted) return EXIT.interrupted;
   if (totals.failed > 0 || totals.stoppedBy === "budget") return EXIT.someRecordsFailed;
   return EXIT.ok;
 }

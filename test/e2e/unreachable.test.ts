@@ -77,6 +77,27 @@ describe("plait run against an unreachable endpoint", () => {
     "--progress", "plain", ...extra,
   ];
 
+  it("aborts the retries of records in flight after the grace", async () => {
+    const port = await closedPort();
+    // Each call takes 3 s of retries (1 s, then 2 s), two at a time, so the
+    // fifth failure comes after about 9 s. The 20 records admitted by then
+    // would take 30 s to fail one by one; the abort ends them 5 s later.
+    const slowRetries = resourcesFor(port, 2)
+      .replace("max_retries: 1", "max_retries: 2")
+      .replace("retry_delay: 0.05", "retry_delay: 1");
+    await writeFile(resources, slowRetries);
+    const startedMs = Date.now();
+    const result = await runCli(runArgs("--input", input, "--max-inflight", "20"), { cwd: dir });
+    expect(result.exitCode).toBe(2);
+    expect(Date.now() - startedMs).toBeLessThan(22_000);
+    expect(result.stderr).toMatch(/running calls get 5 s to finish/);
+    const [runId] = await readdir(runsDir);
+    const runDir = path.join(runsDir, runId!);
+    const manifest = JSON.parse(await readFile(path.join(runDir, "manifest.json"), "utf8"));
+    expect(manifest.status).toBe("interrupted");
+    expect((await readLines(path.join(runDir, "errors.jsonl"))).length).toBeLessThan(10);
+  });
+
   it("stops early with exit 2 and resumes", async () => {
     const port = await closedPort();
     await writeFile(resources, resourcesFor(port, 2));
