@@ -40,7 +40,9 @@ export function describeOutcome(options: {
   if (totals.stoppedBy === "unreachable") {
     lines.push(
       "stopped: no record was admitted after that, and records not run are not failures; " +
-        `once the endpoint answers, continue with: ${options.resumeCommand}`,
+        `once the endpoint answers, continue with: ${options.resumeCommand} ` +
+        "(add --force if you changed base_url or the variables it reads, since a resume " +
+        "checks that the resources are unchanged)",
     );
   } else if (totals.stoppedBy === "budget") {
     lines.push(
