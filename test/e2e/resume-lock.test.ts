@@ -136,7 +136,7 @@ describe("the run folder lock", () => {
     // The loser either finds the winner's new lock or, in a narrower window,
     // the winner still replacing the stale one.
     expect(loser.stderr).toMatch(
-      new RegExp(`run ${runId} (is still running in process ${winnerPid};|.*keep taking)`),
+      new RegExp(`run ${runId}(?: is still running in process ${winnerPid};|: .*keep taking)`),
     );
 
     expect(existsSync(path.join(runDir, LOCK_FILE))).toBe(false);
