@@ -3,10 +3,10 @@ import path from "node:path";
 
 /**
  * Returns the words that start plait again, for commands printed to the
- * user: `plait` when that name on PATH is this program, `npx plait` when
- * only a project's node_modules/.bin contains it (npm puts that folder on
- * PATH for npx and npm scripts, not for the user's shell), else `node`
- * and the path of the script.
+ * user. It is `plait` when that name on PATH is this program, `npx plait`
+ * when only a project's node_modules/.bin contains it, else `node` and the
+ * path of the script. npm puts node_modules/.bin on PATH for npx and npm
+ * scripts, not for the user's shell.
  */
 export function plaitInvocation(
   env: NodeJS.ProcessEnv = process.env,

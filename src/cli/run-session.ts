@@ -480,8 +480,8 @@ async function executeRun(context: {
   reporter.start();
 
   // Once an alias is found unreachable, its records' calls would go on
-  // retrying with backoff; after the same grace as Ctrl-C they are aborted,
-  // which leaves those records unfinished and resumable rather than failed.
+  // retrying with backoff. So after the same grace as Ctrl-C they are
+  // aborted, and those records stay unfinished and resumable, not failed.
   const unreachableAbort = new AbortController();
   unreachable.detector.signal.addEventListener(
     "abort",
@@ -579,7 +579,7 @@ async function executeRun(context: {
     process.stdout.write(renderRunSummary(metrics, folder) + outcome.join("\n") + "\n");
   }
   if (unreachable.detector.unreachable !== undefined && !interrupts.stopSignal.aborted) {
-    // Nothing answered, so the resources are wrong rather than the records.
+    // No call succeeded, so the resources are wrong rather than the records.
     return unreachable.detector.successfulCalls === 0 ? EXIT.usage : EXIT.someRecordsFailed;
   }
   if (isInterrupted) return EXIT.interrupted;

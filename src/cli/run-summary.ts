@@ -21,7 +21,7 @@ export function describeOutcome(options: {
   totals: RunTotals;
   budgetUsd?: number;
   resumeCommand: string;
-  /** What `describeUnreachable` says about an alias that could not be reached. */
+  /** Description of an unreachable alias, from `describeUnreachable`. */
   unreachable?: string;
 }): string[] {
   const { folder, totals } = options;

@@ -69,7 +69,7 @@ export function interpolateEnv(
   });
 }
 
-/** Returns the key of the map entry that holds the visited value, if any. */
+/** Returns the key of the map entry that contains the visited value, if any. */
 function parentKeyOf(path: Parameters<visitorFn<unknown>>[2]): string | undefined {
   const parent = path[path.length - 1];
   if (!isPair(parent) || !isScalar(parent.key)) return undefined;

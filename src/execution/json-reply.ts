@@ -3,7 +3,7 @@ const FENCED_BLOCK = /```([A-Za-z0-9_-]*)[ \t]*\r?\n([\s\S]*?)\r?\n?```/g;
 
 /**
  * Parses a model's reply as JSON. Models often wrap JSON in a fenced code
- * block (```json ... ```) even when the prompt asks for bare JSON, often
+ * block (```json ... ```) even when the prompt requests bare JSON, often
  * after a line of text. So the reply's only fenced block, or its only
  * block tagged json, is taken when there is one. Nothing else is repaired:
  * a reply that still does not parse is an error, because a guessed object

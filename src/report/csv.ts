@@ -12,7 +12,7 @@ import type { RunMetrics } from "./types.js";
  * by first failure on the run row, failed calls on alias and endpoint rows,
  * failed node runs on node rows. `cost_usd` has 6 decimals, not the 4 of
  * the human formats, so that sums over many cheap calls stay exact enough.
- * The other rows cover the latest attempt of a resumed run; a last row of
+ * The other rows cover the latest attempt of a resumed run. A last row of
  * scope `all_attempts`, named by the number of attempts, gives the spend
  * of every attempt together.
  */

@@ -28,7 +28,7 @@ export const PROBE_WAIT_PER_RETRY_AFTER = 16;
 /**
  * An adaptive cap on the calls one endpoint has in flight, learned from 429s
  * by additive increase and multiplicative decrease, as TCP's congestion
- * window and Netflix's concurrency-limits library do.
+ * window is.
  *
  * A 429 cuts the limit to LIMIT_BACK_OFF_SHARE of the calls that were in
  * flight when it arrived, not counting the rejected one, and never below 1.
@@ -36,10 +36,10 @@ export const PROBE_WAIT_PER_RETRY_AFTER = 16;
  * ones arrive after the earlier ones have cleared, with fewer calls in
  * flight, so the burst ends with the limit near what the server admitted.
  *
- * Then the limit climbs by one after each run of `limit` successes, counted
- * only while the limit is in use (the calls in flight have reached it since
- * it last changed), so that a lightly loaded endpoint does not earn a high
- * limit it has never tested. Up to the level the server admitted at the last
+ * Then the limit climbs by one after each run of `limit` successes. Those
+ * count only while the limit is in use, that is, the calls in flight have
+ * reached it since it last changed. So a lightly loaded endpoint does not
+ * earn a high limit it has never tested. Up to the level the server admitted at the last
  * 429 the climb has no other condition. Past that level each step is a
  * probe and also waits, first FIRST_PROBE_WAIT_MS from the last change, then
  * half as long after each probe that drew no 429. No probe goes before

@@ -24,7 +24,7 @@ async function* recordsOf(count: number): AsyncGenerator<InputRecord> {
   }
 }
 
-/** A gateway whose calls all fail to connect; `onCall` receives each call's number from 1. */
+/** Builds a gateway whose calls all fail to connect; `onCall` gets each call's number from 1. */
 function refusingGateway(onCall: (callNumber: number) => void): CallGateway {
   let calls = 0;
   return {

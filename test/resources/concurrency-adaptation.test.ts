@@ -87,6 +87,18 @@ async function runCalls(
   return { manager, finishedAtMs: clock.now() };
 }
 
+/**
+ * Checks that 600 calls against a cap of 8 drew 56 rejections, all in the
+ * opening burst, and never more than 8 in flight after it.
+ */
+function expectSettledAtCap(server: CappedServer): void {
+  expect(server.rejectedAtMs).toHaveLength(56);
+  expect(server.rejectedAtMs.every((atMs) => atMs === 0)).toBe(true);
+  const later = server.arrivals.filter((arrival) => arrival.atMs > 0);
+  expect(later).toHaveLength(600 - 8);
+  expect(Math.max(...later.map((arrival) => arrival.inFlight))).toBe(8);
+}
+
 describe("concurrency limit learned from 429s", () => {
   it("settles at a server cap of 8 from max_concurrent 64", async () => {
     const clock = new ManualClock();
@@ -98,11 +110,7 @@ describe("concurrency limit learned from 429s", () => {
       { calls: 600, workers: 64 },
     );
     // The opening burst of 64 meets 56 rejections and no request after it.
-    expect(server.rejectedAtMs).toHaveLength(56);
-    expect(server.rejectedAtMs.every((atMs) => atMs === 0)).toBe(true);
-    const later = server.arrivals.filter((arrival) => arrival.atMs > 0);
-    expect(later).toHaveLength(600 - 8);
-    expect(Math.max(...later.map((arrival) => arrival.inFlight))).toBe(8);
+    expectSettledAtCap(server);
     // The Retry-After blocks the endpoint until 1 s. Then 592 calls go 8 at
     // a time, 100 ms each: 74 rounds, so the last ends at 1,000 + 7,400 ms.
     expect(finishedAtMs).toBe(8_400);
@@ -124,13 +132,9 @@ describe("concurrency limit learned from 429s", () => {
       clock,
       { calls: 600, workers: 64 },
     );
-    expect(server.rejectedAtMs).toHaveLength(56);
-    expect(server.rejectedAtMs.every((atMs) => atMs === 0)).toBe(true);
     // The burst is explained by the cap, so the rate stays at 100/s and the
     // concurrency limit alone keeps calls to 8 in flight.
-    const later = server.arrivals.filter((arrival) => arrival.atMs > 0);
-    expect(later).toHaveLength(600 - 8);
-    expect(Math.max(...later.map((arrival) => arrival.inFlight))).toBe(8);
+    expectSettledAtCap(server);
     // As without rate_limit, 8,400 ms, but the first 8 calls after the block
     // go 10 ms apart at 100/s, so the last of the 8 lanes ends 70 ms later.
     // When the bucket read the burst as a rate of 7.2/s, the run took 77.4 s.
