@@ -53,6 +53,21 @@ async function runReference(resourcesYaml: string): Promise<Reference> {
 
 // Each case has its own workspace, and the CLI mostly waits on simulated
 // latency, so the cases run side by side.
+/**
+ * Starts a run, sends SIGINT once a third of the records have results, and
+ * checks that it exited 130.
+ */
+async function interruptAtAThird(workspace: Workspace, args: string[]) {
+  const stop = await stopWhenResults(
+    startPlait(workspace, args),
+    workspace.runsDir,
+    RECORD_COUNT / 3,
+    "SIGINT",
+  );
+  expect(stop.result.exitCode).toBe(130);
+  return stop;
+}
+
 describe.concurrent("plait run --resume on the simulated provider", () => {
   let reference: Map<string, unknown>;
   let referenceCostUsd: number;
@@ -105,13 +120,7 @@ describe.concurrent("plait run --resume on the simulated provider", () => {
 
   it("exits 130 on SIGINT and resumes to the reference", async () => {
     const workspace = await makeWorkspace({ recordCount: RECORD_COUNT, resourcesYaml: SIMULATED });
-    const stop = await stopWhenResults(
-      startPlait(workspace, newRunArgs(workspace)),
-      workspace.runsDir,
-      RECORD_COUNT / 3,
-      "SIGINT",
-    );
-    expect(stop.result.exitCode).toBe(130);
+    const stop = await interruptAtAThird(workspace, newRunArgs(workspace));
     const runDir = await onlyRunDir(workspace.runsDir);
     const runId = path.basename(runDir);
     const printed = `${stop.result.stdout}\n${stop.result.stderr}`;
@@ -186,13 +195,7 @@ describe.concurrent("plait run --resume on the simulated provider", () => {
 
   it("skips torn last lines with a warning", async () => {
     const workspace = await makeWorkspace({ recordCount: RECORD_COUNT, resourcesYaml: SIMULATED });
-    const stop = await stopWhenResults(
-      startPlait(workspace, newRunArgs(workspace)),
-      workspace.runsDir,
-      RECORD_COUNT / 3,
-      "SIGINT",
-    );
-    expect(stop.result.exitCode).toBe(130);
+    await interruptAtAThird(workspace, newRunArgs(workspace));
     const runDir = await onlyRunDir(workspace.runsDir);
     const resultsFile = path.join(runDir, "results.jsonl");
     const done = await readOutputsById(resultsFile);
@@ -280,13 +283,7 @@ describe.concurrent("plait run --resume on the simulated provider", () => {
       resourcesYaml: SIMULATED,
       idField: "key",
     });
-    const stop = await stopWhenResults(
-      startPlait(workspace, [...newRunArgs(workspace), "--id-field", "key"]),
-      workspace.runsDir,
-      RECORD_COUNT / 3,
-      "SIGINT",
-    );
-    expect(stop.result.exitCode).toBe(130);
+    await interruptAtAThird(workspace, [...newRunArgs(workspace), "--id-field", "key"]);
     const resumed = await runPlait(workspace, resumeArgs(workspace));
     expect(resumed.exitCode).toBe(0);
     await expectSameAsReference(await onlyRunDir(workspace.runsDir), reference);
