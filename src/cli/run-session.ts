@@ -1,5 +1,4 @@
 import { setMaxListeners } from "node:events";
-import { access, stat as fsStat } from "node:fs/promises";
 import path from "node:path";
 import { openCheckpointWriter } from "../checkpoint/open-writer.js";
 import type { ResumeState } from "../checkpoint/resume-state.js";
@@ -9,9 +8,7 @@ import { loadResources } from "../config/load-resources.js";
 import { chooseProgressMode, isColorEnabled } from "../dashboard/progress-mode.js";
 import { createProgressReporter } from "../dashboard/progress-reporter.js";
 import { estimateCost } from "../execution/estimate.js";
-import { readCsvHeader } from "../execution/csv-header.js";
 import { countRecords, detectFormat, readRecords } from "../execution/record-stream.js";
-import type { InputRecord } from "../execution/events.js";
 import { runRecords, type RunTotals } from "../execution/runner.js";
 import { UnreachableDetector } from "../execution/unreachable-detector.js";
 import { compileJsonSchema } from "../graph/json-schema.js";
@@ -36,6 +33,12 @@ import {
   renderEstimate,
   renderRunSummary,
 } from "./run-summary.js";
+import {
+  checkCsvHeader,
+  checkFirstRecords,
+  checkReadable,
+  checkWritable,
+} from "./run-input-checks.js";
 import { UsageError } from "./usage-error.js";
 
 export interface RunCommandOptions {
@@ -125,55 +128,6 @@ function watchForUnreachable(
   return watch;
 }
 
-/** Checks that a file plait will write can be created, before anything is spent. */
-async function checkWritable(file: string | undefined, flag: string): Promise<void> {
-  if (file === undefined) return;
-  const isFolder = await fsStat(file).then(
-    (stat) => stat.isDirectory(),
-    () => false,
-  );
-  if (isFolder) {
-    throw new UsageError(`${flag} "${file}" is a folder; give the path of a file to write`);
-  }
-  const folder = path.dirname(path.resolve(file));
-  try {
-    const stat = await fsStat(folder);
-    if (stat.isDirectory()) return;
-  } catch {
-    // Reported below.
-  }
-  throw new UsageError(
-    `${flag} "${file}" cannot be written: the folder ${folder} does not exist; create it first`,
-  );
-}
-
-async function checkReadable(file: string, what: string): Promise<void> {
-  try {
-    await access(file);
-  } catch {
-    throw new UsageError(`${what} "${file}" was not found; check the path`);
-  }
-  if ((await fsStat(file)).isDirectory()) {
-    throw new UsageError(`${what} "${file}" is a folder; give a file`);
-  }
-}
-
-/**
- * Checks a CSV input's header against the pipeline's `input` fields before
- * the run, since a missing column would fail every record.
- */
-async function checkCsvHeader(file: string, inputFields: string[]): Promise<void> {
-  const header = await readCsvHeader(file);
-  if (header === undefined) return;
-  const missing = inputFields.filter((field) => !header.includes(field));
-  if (missing.length === 0) return;
-  const names = missing.map((field) => `"${field}"`).join(", ");
-  throw new UsageError(
-    `${file}:1: the CSV header has no column ${names}, which the pipeline declares under ` +
-      `input (the header has ${header.join(", ")}); add the column or rename it`,
-  );
-}
-
 /** True when an earlier attempt read the whole input and no record is left to run. */
 function isAlreadyFinished(state: ResumeState): boolean {
   return state.manifest.status === "finished" && state.failedRecordIds.size === 0;
@@ -212,30 +166,6 @@ function resumeCommand(options: RunCommandOptions, folder: RunFolder): string {
   return (
     `${plaitInvocation()} run ${options.pipeline} --resources ${options.resources} ` +
     `--resume ${folder.id}${runsDir}${input}`
-  );
-}
-
-/** Lines read ahead of a run to tell a wrong input format from a few bad lines. */
-const FIRST_LINES_CHECKED = 3;
-
-/**
- * Reads the first records of a file input before a run folder exists. An
- * input whose first lines hold no record, or an --id-field that names no
- * field, then stops the run with exit 2 before anything is spent.
- */
-async function checkFirstRecords(options: RunCommandOptions, inputPath: string): Promise<void> {
-  const first: InputRecord[] = [];
-  const records = readRecords({ ...recordOptions(options, inputPath), limit: FIRST_LINES_CHECKED });
-  for await (const record of records) first.push(record);
-  if (first.length === 0 || first.some((record) => record.value !== undefined)) return;
-  const lines = first.length === 1 ? "line" : `${first.length} lines`;
-  const format =
-    detectFormat(inputPath) === "csv"
-      ? "A CSV input needs a header row naming the fields."
-      : "JSON Lines holds one JSON object a line; a CSV file must be named .csv.";
-  throw new UsageError(
-    `${inputPath}:${first[0]!.line}: the first ${lines} of the input contained no record ` +
-      `(${first[0]!.error ?? "not a record"}). ${format}`,
   );
 }
 
@@ -298,7 +228,7 @@ export async function runSession(options: RunCommandOptions): Promise<number> {
 
   if (options.resume === undefined) {
     const inputPath = options.input!;
-    if (!isStreamInput(inputPath)) await checkFirstRecords(options, inputPath);
+    if (!isStreamInput(inputPath)) await checkFirstRecords(inputPath, recordOptions(options, inputPath));
     if (options.dryRun) {
       const estimate = await estimateCost(graph, resources, readRecords(recordOptions(options, inputPath)));
       process.stdout.write(options.json ? JSON.stringify(estimate) + "\n" : renderEstimate(estimate));
