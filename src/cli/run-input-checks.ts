@@ -38,14 +38,14 @@ export async function checkWritable(file: string | undefined, flag: string): Pro
 }
 
 /** Checks that a file a run reads exists and is not a folder. */
-export async function checkReadable(file: string, what: string): Promise<void> {
+export async function checkReadable(file: string, description: string): Promise<void> {
   try {
     await access(file);
   } catch {
-    throw new UsageError(`${what} "${file}" was not found; check the path`);
+    throw new UsageError(`${description} "${file}" was not found; check the path`);
   }
   if ((await fsStat(file)).isDirectory()) {
-    throw new UsageError(`${what} "${file}" is a folder; give a file`);
+    throw new UsageError(`${description} "${file}" is a folder; give a file`);
   }
 }
 
